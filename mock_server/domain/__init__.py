@@ -1,0 +1,16 @@
+"""The provider-neutral rental domain: clock, catalog, accounts and ledger, rentals, inbox.
+
+It imports neither Flask nor any provider module; both providers call the ``World`` facade.
+"""
+
+from __future__ import annotations
+
+from . import errors
+from .catalog import Catalog, Country, Offer
+from .inbox import Message, Page, paginate
+from .rentals import CloseReason, LineState, Rental
+from .settings import Settings
+from .world import Delivery, Quote, RentRequest, World
+
+__all__ = ["Catalog", "CloseReason", "Country", "Delivery", "LineState", "Message", "Offer", "Page", "Quote",
+           "Rental", "RentRequest", "Settings", "World", "errors", "paginate"]

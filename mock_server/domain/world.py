@@ -1,0 +1,455 @@
+"""The World facade: the one object both providers call. Each public method is one transaction.
+
+Due events (a guard window that ran out, an expiry, an auto-renewal) are not scheduled: every call
+first settles whatever fell due before the clock's `now`, dated at the moment it happened.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from fixtures import SmsFaker, load_catalog
+
+from ..store import FIRST_RENTAL_ID, Store
+from . import accounts, clock, inbox, rentals, stock
+from .catalog import Catalog, Offer
+from .errors import (BeyondMaxTerm, CountryWithdrawn, DuplicateOperation, InsufficientBalance, InvalidParameter,
+                     NotInArchive, NotOwner, NotYetExpired, NumberGone, NumberUnavailable, OutOfStock,
+                     ProlongNotAllowed, RateLimited, ReloadNotAvailable, RentalEnded, RentalError, RentalNotFound,
+                     ServiceWithdrawn, TooManyRentals, TryAgainLater, UnknownCountry, UnknownService)
+from .rentals import DAY, CloseReason, Rental
+from .settings import Settings
+
+TABLES = ("accounts", "ledger", "stock", "rentals", "sms", "retired_numbers", "throttle")
+
+
+@dataclass(frozen=True, slots=True)
+class RentRequest:
+    """What to rent. ``period`` is the stock bucket (a tariff's days, or 0 where stock has no period)."""
+
+    provider: str
+    country: str
+    days: int
+    services: tuple[str, ...] = ("",)
+    operator: str | None = None
+    period: int = 0
+    auto_renew: bool = False
+    guarded: bool = False
+    needs_activation: bool = False
+    fingerprint: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    rental: Rental
+    overdue_days: int
+    prepaid_days: int
+    price: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    delivered: bool
+    rental_id: int | None
+    reason: str
+    message: inbox.Message | None = None
+
+
+class World:
+    """Rentals, balances, messages and the clock over one store."""
+
+    def __init__(self, store: Store, settings: Settings | None = None, *, seed: int = 0, clock_mode: str | None = None,
+                 time_scale: float = 1.0, start_time: float | None = None) -> None:
+        self.store = store
+        self.settings = settings or Settings()
+        self._rng = random.Random(seed)
+        self._cache: dict[str, Any] = {}
+        with store.write() as db:
+            if self._meta(db, "clock") is None:
+                self._wipe(db, seed=seed, clock_state=clock.initial(clock_mode or "real", start=start_time,
+                                                                     scale=time_scale))
+            elif clock_mode is not None:
+                self._put_meta(db, "clock", clock.switched(self._clock(db), clock_mode, time_scale).to_json())
+
+    # -- state plumbing -------------------------------------------------------------------------
+
+    @staticmethod
+    def _meta(db: sqlite3.Connection, key: str) -> str | None:
+        row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    @staticmethod
+    def _put_meta(db: sqlite3.Connection, key: str, value: str) -> None:
+        db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    def _cached(self, key: str, raw: str, build: Any) -> Any:
+        hit = self._cache.get(key)
+        if hit is None or hit[0] != raw:
+            hit = self._cache[key] = (raw, build(raw))
+        return hit[1]
+
+    def _clock(self, db: sqlite3.Connection) -> clock.ClockState:
+        return self._cached("clock", self._meta(db, "clock") or "", clock.ClockState.from_json)
+
+    def catalog(self, db: sqlite3.Connection | None = None) -> Catalog:
+        db = db or self.store.db
+        rev = self._meta(db, "catalog_rev") or ""
+        return self._cached("catalog", rev, lambda _: Catalog(json.loads(self._meta(db, "catalog") or "{}")))
+
+    def _faker(self, db: sqlite3.Connection) -> SmsFaker:
+        return self._cached("faker", self._meta(db, "seed") or "0", lambda raw: SmsFaker(int(raw)))
+
+    def _wipe(self, db: sqlite3.Connection, *, seed: int, clock_state: clock.ClockState,
+              catalog_data: dict[str, Any] | None = None) -> None:
+        for table in TABLES:
+            db.execute(f"DELETE FROM {table}")
+        data = catalog_data if catalog_data is not None else load_catalog()
+        self._put_meta(db, "clock", clock_state.to_json())
+        self._put_meta(db, "seed", str(seed))
+        self.put_catalog(db, data)
+        stock.fill(db, Catalog(data).initial_stock())
+        self._rng.seed(seed)
+
+    def put_catalog(self, db: sqlite3.Connection, data: dict[str, Any]) -> None:
+        self._put_meta(db, "catalog", json.dumps(data, ensure_ascii=False))
+        self._put_meta(db, "catalog_rev", str(int(self._meta(db, "catalog_rev") or 0) + 1))
+
+    @contextmanager
+    def write(self) -> Iterator[tuple[sqlite3.Connection, int]]:
+        """One transaction with the clock read and due events settled: ``with world.write() as (db, now)``."""
+        with self.store.write() as db:
+            now = self._clock(db).now()
+            self._settle(db, now)
+            yield db, now
+
+    def read(self) -> tuple[sqlite3.Connection, int]:
+        """A connection and `now` for reading, after settling anything due."""
+        db = self.store.db
+        now = self._clock(db).now()
+        if db.execute("SELECT 1 FROM rentals WHERE closed_at IS NULL AND due_at <= ? LIMIT 1", (now,)).fetchone():
+            with self.write():
+                pass
+        return db, now
+
+    # -- clock ----------------------------------------------------------------------------------
+
+    def now(self) -> int:
+        return self._clock(self.store.db).now()
+
+    def clock_state(self) -> clock.ClockState:
+        return self._clock(self.store.db)
+
+    def change_clock(self, change: Any) -> clock.ClockState:
+        """Apply ``change(state) -> state`` (advance, set, switch) atomically, then settle what fell due."""
+        with self.store.write() as db:
+            state = change(self._clock(db))
+            self._put_meta(db, "clock", state.to_json())
+        self.read()
+        return state
+
+    def reset(self, *, seed: int = 0, catalog_data: dict[str, Any] | None = None,
+              clock_state: clock.ClockState | None = None) -> None:
+        with self.store.write() as db:
+            self._wipe(db, seed=seed, clock_state=clock_state or self._clock(db), catalog_data=catalog_data)
+
+    # -- settling due events --------------------------------------------------------------------
+
+    def _settle(self, db: sqlite3.Connection, now: int) -> None:
+        due = db.execute("SELECT id FROM rentals WHERE closed_at IS NULL AND due_at <= ? ORDER BY due_at, id",
+                         (now,)).fetchall()
+        for (rental_id,) in due:
+            self._settle_rental(db, rental_id, now)
+
+    def _settle_rental(self, db: sqlite3.Connection, rental_id: int, now: int) -> None:
+        while (rental := rentals.get(db, rental_id, now)) is not None and rental.is_open:
+            guard = rental.guard_until
+            if guard is not None and guard <= now:
+                if db.execute("SELECT 1 FROM sms WHERE rental_id = ? AND at <= ? LIMIT 1", (rental_id, guard)).fetchone():
+                    rentals.update(db, rental_id, guard_until=None)
+                    continue
+                self._close(db, rental, at=guard, reason=CloseReason.UNCONFIRMED, refund=True)
+            elif rental.expires_at <= now:
+                if rental.auto_renew and self._renew(db, rental):
+                    continue
+                self._close(db, rental, at=rental.expires_at, reason=CloseReason.EXPIRED, refund=False)
+            return
+
+    def _renew(self, db: sqlite3.Connection, rental: Rental) -> bool:
+        days = self.settings.renew_days
+        try:
+            price = sum((o.extension_price(days) for o in self._offers(db, rental)), Decimal(0))
+            accounts.charge(db, rental.apikey, price, now=rental.expires_at, rental_id=rental.id, memo=f"auto-renew {days} days")
+        except RentalError:
+            return False
+        rentals.update(db, rental.id, expires_at=rental.expires_at + days * DAY, days=rental.days + days)
+        return True
+
+    def _close(self, db: sqlite3.Connection, rental: Rental, *, at: int, reason: CloseReason, refund: bool) -> None:
+        rentals.update(db, rental.id, closed_at=at, close_reason=str(reason), guard_until=None)
+        if refund:
+            accounts.refund_rental(db, rental.apikey, rental.id, now=at, memo=f"refund: {reason}")
+        stock.give_back(db, rental.provider, rental.country, rental.services, rental.period, rental.operator)
+
+    def _offers(self, db: sqlite3.Connection, rental: Rental) -> list[Offer]:
+        catalog = self.catalog(db)
+        return [catalog.offer(rental.provider, rental.country, s) for s in rental.services or ("",)]
+
+    # -- accounts -------------------------------------------------------------------------------
+
+    def account(self, apikey: str | None) -> accounts.Account:
+        """The key's account (created with the starting balance on first use unless keys are strict)."""
+        db = self.store.db
+        existing = accounts.load(db, apikey) if apikey else None
+        if existing is not None and not existing.blocked:
+            return existing
+        with self.write() as (db, now):
+            return self._require(db, apikey, now)
+
+    def _require(self, db: sqlite3.Connection, apikey: str | None, now: int) -> accounts.Account:
+        s = self.settings
+        return accounts.require(db, apikey, strict=s.strict_keys, start_balance=s.start_balance, now=now)
+
+    def frozen_balance(self, apikey: str) -> Decimal:
+        """Money held by rentals still inside their refundable guard window."""
+        db, now = self.read()
+        return sum((r.paid for r in rentals.open_for(db, apikey, "onlinesim", now) if r.guarding(now)), Decimal(0))
+
+    # -- renting --------------------------------------------------------------------------------
+
+    def rent(self, apikey: str | None, req: RentRequest) -> Rental:
+        self._throttle(apikey, req)
+        with self.write() as (db, now):
+            account = self._require(db, apikey, now)
+            catalog = self.catalog(db)
+            country = catalog.country(req.country)
+            price = sum((catalog.offer(req.provider, req.country, s).price(req.days) for s in req.services), Decimal(0))
+            limit = self.settings.max_concurrent if account.max_concurrent is None else account.max_concurrent
+            if rentals.count_open(db, account.apikey) >= limit:
+                raise TooManyRentals()
+            operator = stock.take(db, req.provider, req.country, req.services, req.period, req.operator)
+            rental_id = rentals.next_id(db, FIRST_RENTAL_ID)
+            phone = self._free_number(db, country.dial, country.pattern, rental_id)
+            db.execute(
+                "INSERT INTO rentals(id, apikey, provider, country, dial, phone, services, operator, period, days, "
+                "auto_renew, needs_activation, created_at, expires_at, guard_until, due_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (rental_id, account.apikey, req.provider, req.country, country.dial, phone, ",".join(req.services),
+                 operator, req.period, req.days, int(req.auto_renew), int(req.needs_activation), now,
+                 now + req.days * DAY, now + self.settings.guard_seconds if req.guarded else None,
+                 rentals.due_at(now + self.settings.guard_seconds if req.guarded else None, now + req.days * DAY)))
+            accounts.charge(db, account.apikey, price, now=now, rental_id=rental_id, memo=f"rent {req.days} days")
+            return self._get(db, rental_id, now)
+
+    def _free_number(self, db: sqlite3.Connection, dial: str, pattern: str, rental_id: int) -> str:
+        faker = self._faker(db)
+        for attempt in range(50):
+            phone = faker.national_number(pattern, rental_id, attempt)
+            if not rentals.number_taken(db, dial, phone):
+                return phone
+        raise OutOfStock("no free number could be drawn for this country")
+
+    def _throttle(self, apikey: str | None, req: RentRequest) -> None:
+        """Rate limit, duplicate window and simulated failures: counted even when the rent is refused."""
+        s = self.settings
+        if s.failure_rate and self._rng.random() < s.failure_rate:
+            raise TryAgainLater()
+        if not (s.rent_rate_limit or s.duplicate_window) or not apikey:
+            return
+        real = time.time()
+        with self.store.write() as db:
+            db.execute("DELETE FROM throttle WHERE at < ?", (real - max(1.0, s.duplicate_window),))
+            if s.duplicate_window and db.execute(
+                    "SELECT 1 FROM throttle WHERE apikey = ? AND op = 'rent' AND fingerprint = ? AND at > ?",
+                    (apikey, req.fingerprint, real - s.duplicate_window)).fetchone():
+                raise DuplicateOperation()
+            recent = db.execute("SELECT COUNT(*) FROM throttle WHERE apikey = ? AND op = 'rent' AND at > ?",
+                                (apikey, real - 1.0)).fetchone()[0]
+            db.execute("INSERT INTO throttle VALUES (?, 'rent', ?, ?)", (apikey, req.fingerprint, real))
+        if s.rent_rate_limit and recent >= s.rent_rate_limit:
+            raise RateLimited()
+
+    # -- one rental -----------------------------------------------------------------------------
+
+    def _get(self, db: sqlite3.Connection, rental_id: int, now: int) -> Rental:
+        rental = rentals.get(db, rental_id, now)
+        assert rental is not None
+        return rental
+
+    def _owned(self, db: sqlite3.Connection, apikey: str | None, rental_id: int, provider: str, now: int,
+               *, open_only: bool = True) -> Rental:
+        self._require(db, apikey, now) if db.in_transaction else None
+        rental = rentals.get(db, rental_id, now)
+        if rental is None or rental.provider != provider:
+            raise RentalNotFound()
+        if rental.apikey != apikey:
+            raise NotOwner()
+        if open_only and not rental.is_open:
+            raise RentalEnded()
+        return rental
+
+    def rental(self, apikey: str, rental_id: int, provider: str) -> Rental:
+        db, now = self.read()
+        return self._owned(db, apikey, rental_id, provider, now, open_only=False)
+
+    def open_rentals(self, apikey: str, provider: str) -> list[Rental]:
+        self.account(apikey)
+        db, now = self.read()
+        return rentals.open_for(db, apikey, provider, now)
+
+    def messages(self, rental: Rental, *, mark_read: bool = False) -> list[inbox.Message]:
+        if mark_read:
+            with self.write() as (db, now):
+                found = inbox.messages(db, rental.id, now)
+                inbox.mark_read(db, rental.id, now)
+                return found
+        db, now = self.read()
+        return inbox.messages(db, rental.id, now)
+
+    def extend(self, apikey: str, rental_id: int, provider: str, days: int, *, windowed: bool) -> Rental:
+        """Add ``days``; ``windowed`` applies the prolong window and the guaranteed maximum term."""
+        with self.write() as (db, now):
+            rental = self._owned(db, apikey, rental_id, provider, now)
+            if rental.gone:
+                raise NumberGone()
+            if windowed:
+                self.prolong_limits(rental, now, days)
+            price = sum((o.extension_price(days) for o in self._offers(db, rental)), Decimal(0))
+            accounts.charge(db, apikey, price, now=now, rental_id=rental_id, memo=f"extend {days} days")
+            rentals.update(db, rental_id, expires_at=rental.expires_at + days * DAY, days=rental.days + days)
+            return self._get(db, rental_id, now)
+
+    def prolong_limits(self, rental: Rental, now: int, days: int = 0) -> tuple[bool, int, int]:
+        """(can prolong now, max further days, latest possible expiry); raises when ``days`` breaks them."""
+        s = self.settings
+        in_window = rental.expires_at - now < s.prolong_window_days * DAY
+        max_days = max(0, (rental.created_at + s.max_term_days * DAY - rental.expires_at) // DAY)
+        if days and not in_window:
+            raise ProlongNotAllowed()
+        if days > max_days:
+            raise BeyondMaxTerm(f"at most {max_days} more days are possible within the {s.max_term_days}-day term")
+        return in_window and max_days > 0, max_days, rental.expires_at + max_days * DAY
+
+    def close(self, apikey: str, rental_id: int, provider: str, *, reason: CloseReason) -> Rental:
+        """End a rental; it is refunded only if it never received an SMS."""
+        with self.write() as (db, now):
+            rental = self._owned(db, apikey, rental_id, provider, now)
+            self._close(db, rental, at=now, reason=reason, refund=not rental.confirmed)
+            return self._get(db, rental_id, now)
+
+    def reload_port(self, apikey: str, rental_id: int, provider: str) -> Rental:
+        with self.write() as (db, now):
+            rental = self._owned(db, apikey, rental_id, provider, now)
+            if rental.reload_wait(now, self.settings.reload_cooldown):
+                raise ReloadNotAvailable()
+            rentals.update(db, rental_id, reload_at=now)
+            return self._get(db, rental_id, now)
+
+    def unfreeze(self, apikey: str, rental_id: int, provider: str) -> Rental:
+        with self.write() as (db, now):
+            self._owned(db, apikey, rental_id, provider, now)
+            rentals.update(db, rental_id, frozen=0)
+            return self._get(db, rental_id, now)
+
+    def activate(self, apikey: str, rental_id: int, provider: str) -> Rental:
+        """Queue the number for switching on; a number already activating or online is left as it is."""
+        with self.write() as (db, now):
+            rental = self._owned(db, apikey, rental_id, provider, now)
+            if rental.gone:
+                raise NumberGone()
+            if rental.line_state(now) is rentals.LineState.OFFLINE:
+                online_from = now + self.settings.activation_delay
+                rentals.update(db, rental_id, online_from=online_from,
+                               online_until=online_from + self.settings.online_window)
+            return self._get(db, rental_id, now)
+
+    def add_service(self, apikey: str, rental_id: int, provider: str, service: str, days: int) -> Rental:
+        with self.write() as (db, now):
+            rental = self._owned(db, apikey, rental_id, provider, now)
+            if service in rental.services:
+                raise InvalidParameter("service", f"service {service!r} is already on this order")
+            price = self.catalog(db).offer(provider, rental.country, service).price(days)
+            accounts.charge(db, apikey, price, now=now, rental_id=rental_id, memo=f"add {service} for {days} days")
+            rentals.update(db, rental_id, services=",".join((*rental.services, service)))
+            return self._get(db, rental_id, now)
+
+    # -- archive and restore --------------------------------------------------------------------
+
+    def history(self, apikey: str, provider: str, *, skip: int, take: int) -> list[Rental]:
+        self.account(apikey)
+        db, now = self.read()
+        return rentals.archived_for(db, apikey, provider, now, skip=skip, take=take)
+
+    def restore_quote(self, apikey: str, rental_id: int, provider: str) -> Quote:
+        db, now = self.read()
+        return self._quote(db, apikey, rental_id, provider, now)
+
+    def _quote(self, db: sqlite3.Connection, apikey: str, rental_id: int, provider: str, now: int) -> Quote:
+        rental = rentals.get(db, rental_id, now)
+        if rental is None or rental.provider != provider or rental.is_open:
+            raise NotInArchive()
+        if rental.apikey != apikey:
+            raise NotOwner()
+        try:
+            offers = self._offers(db, rental)
+        except UnknownCountry:
+            raise CountryWithdrawn() from None
+        except UnknownService:
+            raise ServiceWithdrawn() from None
+        if rental.expires_at > now:
+            raise NotYetExpired()
+        prepaid = self.settings.restore_prepaid_days
+        guaranteed_until = rental.created_at + self.settings.max_term_days * DAY
+        if rental.gone or rentals.number_taken(db, rental.dial, rental.phone) or now + prepaid * DAY > guaranteed_until:
+            raise NumberUnavailable()
+        overdue = max(1, math.ceil((now - rental.expires_at) / DAY))
+        price = sum((o.full_price(overdue + prepaid) for o in offers), Decimal(0))
+        return Quote(rental, overdue, prepaid, price)
+
+    def restore(self, apikey: str, rental_id: int, provider: str) -> Rental:
+        with self.write() as (db, now):
+            self._require(db, apikey, now)
+            quote = self._quote(db, apikey, rental_id, provider, now)
+            try:
+                accounts.charge(db, apikey, quote.price, now=now, rental_id=rental_id, memo="restore")
+            except InsufficientBalance:
+                raise InsufficientBalance(quote.price) from None
+            rental, added = quote.rental, quote.overdue_days + quote.prepaid_days
+            rentals.update(db, rental_id, closed_at=None, close_reason=None, online_from=None, online_until=None,
+                           expires_at=rental.expires_at + added * DAY, days=rental.days + added)
+            stock.give_back(db, rental.provider, rental.country, rental.services, rental.period, rental.operator,
+                            delta=-1)
+            return self._get(db, rental_id, now)
+
+    # -- messages arriving ----------------------------------------------------------------------
+
+    def deliver_sms(self, number: str, text: str, *, sender: str = "", service: str = "",
+                    code: str | None = None) -> Delivery:
+        """An SMS sent to a full number now: kept by the rental holding it, if that rental can receive."""
+        with self.write() as (db, now):
+            rental = self._holder(db, number, now)
+            if rental is None:
+                return Delivery(False, None, "no open rental holds this number")
+            if not rental.can_receive(now):
+                state = "frozen" if rental.frozen else str(rental.line_state(now))
+                return Delivery(False, rental.id, f"the number is {state}; it receives SMS only while online")
+            message = inbox.store(db, rental.id, sender=sender, service=service, text=text, code=code, at=now)
+            return Delivery(True, rental.id, "delivered", message)
+
+    def _holder(self, db: sqlite3.Connection, number: str, now: int) -> Rental | None:
+        for dial in sorted({c.dial for c in self.catalog(db).countries.values()}, key=len, reverse=True):
+            if number.startswith(dial) and (rental := rentals.holding(db, dial, number[len(dial):], now)):
+                return rental
+        return None
+
+    def audit(self) -> list[str]:
+        """Accounts whose balance disagrees with their ledger (always empty unless something is broken)."""
+        return accounts.audit(self.store.db)

@@ -1,0 +1,144 @@
+"""SQLite storage: one file (or shared in-memory database) that every worker process agrees on.
+
+Every state change runs inside ``Store.write()``, a ``BEGIN IMMEDIATE`` transaction: SQLite then
+serialises writers across threads and processes, so the preconditions a change re-checks inside the
+transaction (stock left, balance enough) still hold when it commits.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS accounts (
+    apikey TEXT PRIMARY KEY,
+    balance INTEGER NOT NULL DEFAULT 0,       -- cache of SUM(ledger.amount), kept in the same transaction
+    max_concurrent INTEGER,                   -- NULL: the server-wide default
+    blocked INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ledger (
+    id INTEGER PRIMARY KEY,
+    apikey TEXT NOT NULL,
+    amount INTEGER NOT NULL,                  -- money units (1/10000), negative for charges
+    kind TEXT NOT NULL,                       -- deposit | charge | refund | adjust
+    rental_id INTEGER,
+    memo TEXT NOT NULL DEFAULT '',
+    at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ledger_by_account ON ledger(apikey);
+CREATE INDEX IF NOT EXISTS ledger_by_rental ON ledger(rental_id);
+CREATE TABLE IF NOT EXISTS stock (
+    provider TEXT NOT NULL, country TEXT NOT NULL, service TEXT NOT NULL,
+    period INTEGER NOT NULL, operator TEXT NOT NULL, count INTEGER NOT NULL CHECK (count >= 0),
+    PRIMARY KEY (provider, country, service, period, operator)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rentals (
+    id INTEGER PRIMARY KEY,
+    apikey TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    country TEXT NOT NULL,                    -- ISO letters
+    dial TEXT NOT NULL,                       -- E.164 calling code
+    phone TEXT NOT NULL,                      -- national number
+    services TEXT NOT NULL DEFAULT '',        -- comma-separated service codes
+    operator TEXT NOT NULL DEFAULT '',
+    period INTEGER NOT NULL DEFAULT 0,        -- the stock period it was taken from
+    days INTEGER NOT NULL,                    -- total days bought so far
+    auto_renew INTEGER NOT NULL DEFAULT 0,
+    needs_activation INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    guard_until INTEGER,                      -- closes and refunds itself if no SMS arrived by then
+    online_from INTEGER,
+    online_until INTEGER,
+    reload_at INTEGER,
+    frozen INTEGER NOT NULL DEFAULT 0,
+    gone INTEGER NOT NULL DEFAULT 0,
+    last_read_sms INTEGER NOT NULL DEFAULT 0,
+    closed_at INTEGER,
+    close_reason TEXT,
+    due_at INTEGER                            -- next time a derived event must be settled
+);
+CREATE UNIQUE INDEX IF NOT EXISTS rentals_open_number ON rentals(dial, phone) WHERE closed_at IS NULL;
+CREATE INDEX IF NOT EXISTS rentals_by_owner ON rentals(apikey, provider, closed_at);
+CREATE INDEX IF NOT EXISTS rentals_due ON rentals(due_at) WHERE closed_at IS NULL;
+CREATE INDEX IF NOT EXISTS rentals_by_number ON rentals(dial, phone);
+CREATE TABLE IF NOT EXISTS sms (
+    id INTEGER PRIMARY KEY,
+    rental_id INTEGER NOT NULL,
+    sender TEXT NOT NULL,
+    service TEXT NOT NULL,
+    text TEXT NOT NULL,
+    code TEXT NOT NULL,
+    at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sms_by_rental ON sms(rental_id, at);
+CREATE TABLE IF NOT EXISTS retired_numbers (dial TEXT NOT NULL, phone TEXT NOT NULL, PRIMARY KEY (dial, phone));
+CREATE TABLE IF NOT EXISTS throttle (
+    apikey TEXT NOT NULL, op TEXT NOT NULL, fingerprint TEXT NOT NULL, at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS throttle_by_key ON throttle(apikey, op, at);
+"""
+
+FIRST_RENTAL_ID = 100_000
+
+
+class Store:
+    """A SQLite database with one connection per thread and a transaction helper.
+
+    ``path`` is a file name or ``":memory:"``; an in-memory store is a named shared-cache database,
+    so the threads of one process see the same data (it cannot be shared between processes).
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.in_memory = path == ":memory:"
+        if self.in_memory:
+            self._uri = f"file:sms-rent-mock-{uuid.uuid4().hex}?mode=memory&cache=shared"
+        else:
+            self._uri = f"file:{path}"
+        self._local = threading.local()
+        self._keepalive = self._connect()  # an in-memory database lives while one connection does
+        self._keepalive.executescript(SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self._uri, uri=True, isolation_level=None, check_same_thread=False, timeout=30)
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA busy_timeout = 30000")
+        if not self.in_memory:
+            db.execute("PRAGMA journal_mode = WAL")
+            # NORMAL: a commit survives the process being killed (the WAL is in the OS cache).
+            db.execute("PRAGMA synchronous = NORMAL")
+        return db
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """This thread's connection (autocommit outside ``write()``)."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = self._connect()
+        return db
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: commits on success, rolls back on any exception."""
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else row[0]
+
+    def close(self) -> None:
+        self._keepalive.close()
