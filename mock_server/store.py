@@ -20,6 +20,7 @@ CREATE TABLE IF NOT EXISTS accounts (
     balance INTEGER NOT NULL DEFAULT 0,       -- cache of SUM(ledger.amount), kept in the same transaction
     max_concurrent INTEGER,                   -- NULL: the server-wide default
     blocked INTEGER NOT NULL DEFAULT 0,
+    restriction TEXT,                         -- api_disabled | ip_denied | identification_required
     created_at INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS ledger (

@@ -9,7 +9,9 @@ import sqlite3
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .errors import AccountBlocked, InsufficientBalance, MissingKey, UnknownKey
+from .errors import AccountBlocked, ApiAccessDisabled, InsufficientBalance, IpNotAllowed, MissingKey, UnknownKey
+
+RESTRICTIONS = {"api_disabled": ApiAccessDisabled, "ip_denied": IpNotAllowed, "identification_required": None}
 
 UNIT = Decimal("0.0001")
 
@@ -29,6 +31,7 @@ class Account:
     max_concurrent: int | None
     blocked: bool
     created_at: int
+    restriction: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +49,7 @@ def load(db: sqlite3.Connection, apikey: str) -> Account | None:
     if row is None:
         return None
     return Account(row["apikey"], from_units(row["balance"]), row["max_concurrent"], bool(row["blocked"]),
-                   row["created_at"])
+                   row["created_at"], row["restriction"])
 
 
 def create(db: sqlite3.Connection, apikey: str, *, balance: Decimal, now: int,
@@ -71,8 +74,16 @@ def require(db: sqlite3.Connection, apikey: str | None, *, strict: bool, start_b
         if not db.in_transaction:
             raise RuntimeError("accounts are created inside a write transaction")
         account = create(db, apikey, balance=start_balance, now=now)
+    return check(account)
+
+
+def check(account: Account) -> Account:
+    """The account itself, if it may call the API at all."""
     if account.blocked:
         raise AccountBlocked()
+    refusal = RESTRICTIONS.get(account.restriction or "")
+    if refusal is not None:
+        raise refusal()
     return account
 
 

@@ -36,6 +36,22 @@ class AccountBlocked(RentalError):
     detail = "the account is blocked"
 
 
+class ApiAccessDisabled(RentalError):
+    detail = "API access is switched off for this account"
+
+
+class IpNotAllowed(RentalError):
+    detail = "calls from this IP address are not allowed for this account"
+
+
+class IdentificationRequired(RentalError):
+    detail = "the account must pass identification before ordering"
+
+
+class NeedsExtension(RentalError):
+    detail = "the rental must be extended first"
+
+
 class InsufficientBalance(RentalError):
     """The balance is below the price; ``needed`` is the price asked."""
 

@@ -23,6 +23,7 @@ class Settings:
     rent_rate_limit: int = 0            # rent calls per second per key; 0 = unlimited
     duplicate_window: float = 0.0       # seconds in which identical rent calls are refused; 0 = off
     failure_rate: float = 0.0           # share of rent calls answered "try again later"
+    auto_sms: int = 0                   # seconds after a rental can receive until a scripted code SMS; 0 = off
 
     @classmethod
     def from_mapping(cls, values: dict[str, Any]) -> Settings:

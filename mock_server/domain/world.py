@@ -22,7 +22,7 @@ from fixtures import SmsFaker, load_catalog
 from ..store import FIRST_RENTAL_ID, Store
 from . import accounts, clock, inbox, rentals, stock
 from .catalog import Catalog, Offer
-from .errors import (BeyondMaxTerm, CountryWithdrawn, DuplicateOperation, InsufficientBalance, InvalidParameter,
+from .errors import (BeyondMaxTerm, IdentificationRequired, NeedsExtension, CountryWithdrawn, DuplicateOperation, InsufficientBalance, InvalidParameter,
                      NotInArchive, NotOwner, NotYetExpired, NumberGone, NumberUnavailable, OutOfStock,
                      ProlongNotAllowed, RateLimited, ReloadNotAvailable, RentalEnded, RentalError, RentalNotFound,
                      ServiceWithdrawn, TooManyRentals, TryAgainLater, UnknownCountry, UnknownService)
@@ -195,6 +195,7 @@ class World:
 
     def _close(self, db: sqlite3.Connection, rental: Rental, *, at: int, reason: CloseReason, refund: bool) -> None:
         rentals.update(db, rental.id, closed_at=at, close_reason=str(reason), guard_until=None)
+        db.execute("DELETE FROM sms WHERE rental_id = ? AND at > ?", (rental.id, at))  # scripted, never arrived
         if refund:
             accounts.refund_rental(db, rental.apikey, rental.id, now=at, memo=f"refund: {reason}")
         stock.give_back(db, rental.provider, rental.country, rental.services, rental.period, rental.operator)
@@ -209,8 +210,8 @@ class World:
         """The key's account (created with the starting balance on first use unless keys are strict)."""
         db = self.store.db
         existing = accounts.load(db, apikey) if apikey else None
-        if existing is not None and not existing.blocked:
-            return existing
+        if existing is not None:
+            return accounts.check(existing)
         with self.write() as (db, now):
             return self._require(db, apikey, now)
 
@@ -229,6 +230,8 @@ class World:
         self._throttle(apikey, req)
         with self.write() as (db, now):
             account = self._require(db, apikey, now)
+            if account.restriction == "identification_required":
+                raise IdentificationRequired()
             catalog = self.catalog(db)
             country = catalog.country(req.country)
             price = sum((catalog.offer(req.provider, req.country, s).price(req.days) for s in req.services), Decimal(0))
@@ -247,7 +250,10 @@ class World:
                  now + req.days * DAY, now + self.settings.guard_seconds if req.guarded else None,
                  rentals.due_at(now + self.settings.guard_seconds if req.guarded else None, now + req.days * DAY)))
             accounts.charge(db, account.apikey, price, now=now, rental_id=rental_id, memo=f"rent {req.days} days")
-            return self._get(db, rental_id, now)
+            rental = self._get(db, rental_id, now)
+            if not req.needs_activation:
+                self._script_sms(db, rental, now)
+            return rental
 
     def _free_number(self, db: sqlite3.Connection, dial: str, pattern: str, rental_id: int) -> str:
         faker = self._faker(db)
@@ -256,6 +262,17 @@ class World:
             if not rentals.number_taken(db, dial, phone):
                 return phone
         raise OutOfStock("no free number could be drawn for this country")
+
+    def _script_sms(self, db: sqlite3.Connection, rental: Rental, ready_at: int, *, until: int | None = None) -> None:
+        """With ``auto_sms`` on, a code SMS lands that many seconds after the number could first receive."""
+        at = ready_at + self.settings.auto_sms
+        if not self.settings.auto_sms or (until is not None and at >= until):
+            return
+        catalog = self.catalog(db)
+        service = rental.services[0] if rental.services else ""
+        name = catalog.data.get(rental.provider, {}).get("services", {}).get(service, {}).get("name", "") or "Telegram"
+        text, code = self._faker(db).code_sms(name, rental.id, at)
+        inbox.store(db, rental.id, sender=name, service=service or name, text=text, code=code, at=at)
 
     def _throttle(self, apikey: str | None, req: RentRequest) -> None:
         """Rate limit, duplicate window and simulated failures: counted even when the rent is refused."""
@@ -286,7 +303,8 @@ class World:
 
     def _owned(self, db: sqlite3.Connection, apikey: str | None, rental_id: int, provider: str, now: int,
                *, open_only: bool = True) -> Rental:
-        self._require(db, apikey, now) if db.in_transaction else None
+        """A rental of this key and provider; another key's rental is refused, never shown."""
+        self._require(db, apikey, now)
         rental = rentals.get(db, rental_id, now)
         if rental is None or rental.provider != provider:
             raise RentalNotFound()
@@ -297,8 +315,8 @@ class World:
         return rental
 
     def rental(self, apikey: str, rental_id: int, provider: str) -> Rental:
-        db, now = self.read()
-        return self._owned(db, apikey, rental_id, provider, now, open_only=False)
+        with self.write() as (db, now):
+            return self._owned(db, apikey, rental_id, provider, now, open_only=False)
 
     def open_rentals(self, apikey: str, provider: str) -> list[Rental]:
         self.account(apikey)
@@ -350,6 +368,8 @@ class World:
             rental = self._owned(db, apikey, rental_id, provider, now)
             if rental.reload_wait(now, self.settings.reload_cooldown):
                 raise ReloadNotAvailable()
+            if rental.expires_at - now < 3600:
+                raise NeedsExtension("less than an hour is left: extend the rental before reloading its port")
             rentals.update(db, rental_id, reload_at=now)
             return self._get(db, rental_id, now)
 
@@ -369,6 +389,7 @@ class World:
                 online_from = now + self.settings.activation_delay
                 rentals.update(db, rental_id, online_from=online_from,
                                online_until=online_from + self.settings.online_window)
+                self._script_sms(db, rental, online_from, until=online_from + self.settings.online_window)
             return self._get(db, rental_id, now)
 
     def add_service(self, apikey: str, rental_id: int, provider: str, service: str, days: int) -> Rental:
@@ -449,6 +470,9 @@ class World:
             if number.startswith(dial) and (rental := rentals.holding(db, dial, number[len(dial):], now)):
                 return rental
         return None
+
+    def stock(self, provider: str, country: str | None = None) -> list[stock.StockRow]:
+        return stock.rows(self.store.db, provider, country)
 
     def audit(self) -> list[str]:
         """Accounts whose balance disagrees with their ledger (always empty unless something is broken)."""

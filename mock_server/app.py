@@ -1,0 +1,52 @@
+"""The application factory: configuration, the World over its store, and the provider blueprints."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from . import config as config_module
+from .domain import Settings, World
+from .providers import BLUEPRINTS, schema_check
+from .store import Store
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the mock: ``DEFAULTS`` < ``MOCK_*`` environment < ``config``."""
+    app = Flask(__name__)
+    app.config.from_mapping(config_module.DEFAULTS)
+    app.config.from_prefixed_env("MOCK")
+    if config:
+        app.config.update(config)
+    config_module.check(app.config)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json.compact = True  # type: ignore[attr-defined]
+    store = Store(str(app.config["DB"]))
+    app.extensions["rental_world"] = World(
+        store, Settings.from_mapping(dict(app.config)), seed=int(app.config["SEED"]),
+        clock_mode=app.config["CLOCK"], time_scale=float(app.config["TIME_SCALE"]),
+        start_time=app.config["START_TIME"])
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    if app.config["VALIDATE"]:
+        app.after_request(schema_check)
+    app.wsgi_app = collapse_slashes(app.wsgi_app)  # type: ignore[method-assign]
+    return app
+
+
+def collapse_slashes(wsgi_app: Any) -> Any:
+    """Some clients build ``/api//rent/x.php``; route it as ``/api/rent/x.php`` instead of redirecting."""
+    def middleware(environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if "//" in path:
+            environ["PATH_INFO"] = re.sub("/{2,}", "/", path)
+        return wsgi_app(environ, start_response)
+    return middleware
+
+
+def world_of(app: Flask) -> World:
+    world: World = app.extensions["rental_world"]
+    return world

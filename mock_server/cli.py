@@ -1,0 +1,103 @@
+"""``sms-rent-mock`` command line (click, as Flask ships it)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from .domain.clock import MODES
+from .domain.settings import Settings
+
+
+def _settings_option(values: tuple[str, ...]) -> dict[str, str]:
+    known = set(Settings.__dataclass_fields__)
+    parsed: dict[str, str] = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        name = key.strip().lower().replace("-", "_")
+        if not sep or name not in known:
+            raise click.BadParameter(f"{item!r}: use NAME=VALUE with NAME one of {', '.join(sorted(known))}",
+                                     param_hint="--set")
+        parsed[name.upper()] = value.strip()
+    return parsed
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="sms-rent-mock")
+def main() -> None:
+    """Offline mock of the OnlineSim and SMSPVA number-rental APIs."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--db", default="sms-rent-mock.sqlite3", show_default=True,
+              help="SQLite file that keeps all state across restarts; ':memory:' for throwaway state.")
+@click.option("--seed", default=0, show_default=True, type=int, help="Fixes ids, numbers and SMS texts.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes sharing the one store.")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256), help="Threads per worker.")
+@click.option("--profile", type=click.Choice(["live", "documented"]), default="live", show_default=True,
+              help="live: what published clients parse; documented: the documents' literal shapes.")
+@click.option("--clock", "clock_mode", type=click.Choice(MODES), default=None,
+              help="Clock mode (default: keep the stored clock; real for a new store).")
+@click.option("--time-scale", default=1.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              help="Simulated seconds per real second (implies --clock scaled when not 1).")
+@click.option("--strict-keys", is_flag=True, help="Accept only API keys created beforehand.")
+@click.option("--validate", is_flag=True, help="Check every response against its schema; log violations.")
+@click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE",
+              help="Any setting, e.g. --set guard_seconds=60 --set rent_rate_limit=5 (repeatable).")
+def serve(host: str, port: int, db: str, seed: int, workers: int, threads: int, profile: str, clock_mode: str | None,
+          time_scale: float, strict_keys: bool, validate: bool, overrides: tuple[str, ...]) -> None:
+    """Serve both providers' rental APIs with a production WSGI server (Granian)."""
+    if db == ":memory:" and workers > 1:
+        raise click.UsageError("--db :memory: lives inside one process; use a file with --workers > 1")
+    if time_scale != 1.0 and clock_mode is None:
+        clock_mode = "scaled"
+    env: dict[str, Any] = {"DB": db, "SEED": seed, "PROFILE": profile, "TIME_SCALE": time_scale,
+                           "STRICT_KEYS": strict_keys, "VALIDATE": validate, **_settings_option(overrides)}
+    if clock_mode:
+        env["CLOCK"] = clock_mode
+    for key, value in env.items():
+        os.environ[f"MOCK_{key}"] = _env_text(value)
+    from .app import create_app
+
+    try:
+        create_app()  # initialise the store once, and fail here on bad settings rather than in a worker
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    run_server(host, port, workers=workers, threads=threads)
+
+
+def _env_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value) if isinstance(value, (int, float)) else f'"{value}"' if _looks_json(str(value)) else str(value)
+
+
+def _looks_json(text: str) -> bool:
+    """Flask parses MOCK_* values as JSON; quote strings that would otherwise parse as numbers."""
+    try:
+        import json
+
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+def run_server(host: str, port: int, *, workers: int, threads: int) -> None:
+    from granian.constants import Interfaces
+    from granian.server import Server
+
+    click.echo(f"sms-rent-mock serving on http://{host}:{port} ({workers} worker(s))", err=True)
+    sys.stderr.flush()
+    Server("mock_server.app:create_app", address=host, port=port, interface=Interfaces.WSGI, workers=workers,
+           blocking_threads=threads, factory=True, log_access=False).serve()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,31 @@
+"""Server configuration: DEFAULTS, overridden by ``MOCK_*`` environment variables, then by the mapping
+given to ``create_app``. Enum-like values are checked and the valid choices listed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .domain.clock import MODES
+
+DEFAULTS: dict[str, Any] = {
+    "DB": "sms-rent-mock.sqlite3",   # a file, so a restart loses nothing; ":memory:" for throwaway state
+    "SEED": 0,
+    "CLOCK": None,                   # real | scaled | frozen; None keeps the stored clock (real when new)
+    "TIME_SCALE": 1.0,
+    "START_TIME": None,              # unix seconds a new clock starts at (default: now)
+    "PROFILE": "live",               # live | documented
+    "VALIDATE": False,               # True: log schema violations; "raise": fail the request (tests)
+}
+
+PROFILES = ("live", "documented")
+
+
+def check(config: Mapping[str, Any]) -> None:
+    """Refuse unknown choices with a message that lists the valid ones."""
+    if config.get("CLOCK") not in (None, *MODES):
+        raise ValueError(f"CLOCK must be one of {', '.join(MODES)}, not {config['CLOCK']!r}")
+    if config.get("PROFILE") not in PROFILES:
+        raise ValueError(f"PROFILE must be one of {', '.join(PROFILES)}, not {config['PROFILE']!r}")
+    if config.get("VALIDATE") not in (True, False, "raise"):
+        raise ValueError("VALIDATE must be true, false or 'raise'")

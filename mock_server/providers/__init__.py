@@ -1,0 +1,10 @@
+"""Provider dialects: each a thin translation between one wire format and the World."""
+
+from __future__ import annotations
+
+from . import onlinesim
+from .wire import schema_check
+
+BLUEPRINTS = (onlinesim.bp,)
+
+__all__ = ["BLUEPRINTS", "schema_check"]

@@ -1,0 +1,99 @@
+"""What both dialects share on the wire: merged parameters, checks against the request schema, and
+replies that remember which response schema they must satisfy."""
+
+from __future__ import annotations
+
+import json
+import logging
+from functools import cache
+from typing import Any
+
+from flask import Response, current_app, g, jsonify, request
+
+import schemas
+
+from ..domain import World
+
+log = logging.getLogger("sms_rent_mock")
+
+
+def world() -> World:
+    found: World = current_app.extensions["rental_world"]
+    return found
+
+
+def profile() -> str:
+    return str(current_app.config["PROFILE"])
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return ""
+    if isinstance(value, (int, float, str)):
+        return str(value)
+    return json.dumps(value)
+
+
+def params() -> dict[str, str]:
+    """Query, form and JSON-body parameters as strings (the query wins); a bearer token counts as apikey."""
+    merged: dict[str, str] = {}
+    if request.is_json:
+        body = request.get_json(silent=True)
+        if isinstance(body, dict):
+            merged.update({str(k): _text(v) for k, v in body.items()})
+    merged.update(request.form.to_dict())
+    merged.update(request.args.to_dict())
+    auth = request.headers.get("Authorization", "")
+    if not merged.get("apikey") and auth.lower().startswith("bearer "):
+        merged["apikey"] = auth[7:].strip()
+    return merged
+
+
+@cache
+def _rules(provider: str, method: str) -> tuple[tuple[tuple[str, str], ...], dict[str, str]]:
+    schema = schemas.load(provider, f"{method}.request")
+    props = schema.get("properties", {})
+    missing = tuple((name, props.get(name, {}).get("x-missing-error", "")) for name in schema.get("required", ()))
+    invalid = {name: prop.get("x-error", "") for name, prop in props.items()}
+    return missing, invalid
+
+
+def problem(provider: str, method: str, values: dict[str, str], *, fallback: str) -> tuple[str, str] | None:
+    """The first way ``values`` break the method's request schema, as (parameter, error code), or None."""
+    missing, invalid = _rules(provider, method)
+    for name, code in missing:
+        if values.get(name, "") == "":
+            return name, code or fallback
+    errors = sorted(schemas.validator(provider, f"{method}.request").iter_errors(values), key=lambda e: list(e.path))
+    for error in errors:
+        name = str(error.path[0]) if error.path else ""
+        return name, invalid.get(name) or fallback
+    return None
+
+
+def reply(provider: str, schema_name: str, body: Any) -> Response:
+    """A JSON reply (HTTP 200) that must validate against ``schemas/<provider>/<schema_name>.json``."""
+    g.response_schema = (provider, schema_name)
+    return jsonify(body)
+
+
+def schema_check(response: Response) -> Response:
+    """after_request hook (``VALIDATE``): check each reply against the schema its view named."""
+    target = g.get("response_schema")
+    if target is None or not response.is_json:
+        return response
+    errors = list(schemas.validator(*target).iter_errors(response.get_json()))
+    if errors:
+        message = f"{target[0]}/{target[1]}: {errors[0].message} at {list(errors[0].absolute_path)}"
+        if current_app.config["VALIDATE"] == "raise":
+            raise AssertionError("response breaks its schema: " + message)
+        log.warning("schema violation %s", message)
+        response.headers["X-Mock-Schema-Violation"] = message[:500]
+    return response
+
+
+def schema_for(provider: str, method: str) -> str:
+    """The response schema name of ``method`` in the configured profile."""
+    return schemas.response_name(provider, method, profile())
