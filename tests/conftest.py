@@ -1,0 +1,49 @@
+"""Shared fixtures: an in-process mock on a frozen clock whose every response is schema-checked."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from mock_server import create_app
+from mock_server.domain import World, clock
+
+START = 1_700_000_000
+
+
+def make_app(**overrides: Any) -> Flask:
+    """A fresh mock: in-memory store, frozen clock at START, responses validated (violations raise)."""
+    config: dict[str, Any] = {"DB": ":memory:", "CLOCK": "frozen", "START_TIME": START, "VALIDATE": "raise",
+                              "TESTING": True}
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture
+def app() -> Iterator[Flask]:
+    application = make_app()
+    yield application
+    application.extensions["rental_world"].store.close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def world(app: Flask) -> World:
+    found: World = app.extensions["rental_world"]
+    return found
+
+
+@pytest.fixture
+def advance(world: World) -> Callable[[float], None]:
+    """advance(seconds): move the frozen clock forward and settle what fell due."""
+    def move(seconds: float) -> None:
+        world.change_clock(lambda state: clock.advanced(state, seconds))
+    return move
