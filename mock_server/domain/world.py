@@ -219,6 +219,10 @@ class World:
         s = self.settings
         return accounts.require(db, apikey, strict=s.strict_keys, start_balance=s.start_balance, now=now)
 
+    def ledger(self, apikey: str, *, limit: int = 1000) -> list[accounts.LedgerEntry]:
+        """The key's ledger rows, newest first."""
+        return accounts.ledger(self.store.db, apikey, limit=limit)
+
     def frozen_balance(self, apikey: str) -> Decimal:
         """Money held by rentals still inside their refundable guard window."""
         db, now = self.read()
