@@ -1,0 +1,7 @@
+"""``python -m mock_server serve ...`` runs the same command line as ``sms-rent-mock``."""
+
+from __future__ import annotations
+
+from .cli import main
+
+main()
