@@ -98,6 +98,7 @@ class Store:
 
     def __init__(self, path: str) -> None:
         self.path = path
+        self.uid = uuid.uuid4().hex  # tells two stores apart in process-wide caches
         self.in_memory = path == ":memory:"
         if self.in_memory:
             self._uri = f"file:sms-rent-mock-{uuid.uuid4().hex}?mode=memory&cache=shared"
@@ -136,6 +137,11 @@ class Store:
             db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
+
+    def version(self) -> tuple[int, int]:
+        """Changes whenever anything was committed, by any connection (this thread's included)."""
+        db = self.db
+        return db.execute("PRAGMA data_version").fetchone()[0], db.total_changes
 
     def get_meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

@@ -90,6 +90,7 @@ class Catalog:
                          c["pattern"], tuple(c.get("operators", ())))
             for iso, c in data["countries"].items()
         }
+        self._offers: dict[tuple[str, str, str], Offer] = {}
 
     def country(self, iso: str) -> Country:
         try:
@@ -99,6 +100,13 @@ class Catalog:
 
     def offer(self, provider: str, iso: str, service: str = "") -> Offer:
         """The price rules for (market, country, service); raises UnknownCountry / UnknownService."""
+        key = (provider, iso, service)
+        found = self._offers.get(key)
+        if found is None:
+            found = self._offers[key] = self._build_offer(provider, iso, service)
+        return found
+
+    def _build_offer(self, provider: str, iso: str, service: str) -> Offer:
         self.country(iso)
         market = self.data.get(provider, {})
         if provider == "onlinesim":

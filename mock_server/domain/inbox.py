@@ -61,6 +61,19 @@ def messages(db: sqlite3.Connection, rental_id: int, now: int) -> list[Message]:
     return [Message(r["id"], r["rental_id"], r["sender"], r["service"], r["text"], r["code"], r["at"]) for r in rows]
 
 
+def messages_of(db: sqlite3.Connection, rental_ids: list[int], now: int) -> dict[int, list[Message]]:
+    """Messages of several rentals in one query, each list newest first."""
+    found: dict[int, list[Message]] = {rid: [] for rid in rental_ids}
+    if rental_ids:
+        marks = ",".join("?" * len(rental_ids))
+        rows = db.execute(f"SELECT * FROM sms WHERE rental_id IN ({marks}) AND at <= ? ORDER BY at DESC, id DESC",
+                          (*rental_ids, now))
+        for r in rows:
+            found[r["rental_id"]].append(Message(r["id"], r["rental_id"], r["sender"], r["service"], r["text"],
+                                                 r["code"], r["at"]))
+    return found
+
+
 def store(db: sqlite3.Connection, rental_id: int, *, sender: str, service: str, text: str, code: str | None,
           at: int) -> Message:
     code = extract_code(text) if code is None else code

@@ -336,6 +336,11 @@ class World:
         db, now = self.read()
         return inbox.messages(db, rental.id, now)
 
+    def messages_of(self, found: list[Rental]) -> dict[int, list[inbox.Message]]:
+        """Messages of several rentals at once (one query), keyed by rental id, newest first."""
+        db, now = self.read()
+        return inbox.messages_of(db, [r.id for r in found], now)
+
     def extend(self, apikey: str, rental_id: int, provider: str, days: int, *, windowed: bool) -> Rental:
         """Add ``days``; ``windowed`` applies the prolong window and the guaranteed maximum term."""
         with self.write() as (db, now):

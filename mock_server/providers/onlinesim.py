@@ -77,30 +77,34 @@ def _codes(world: World) -> dict[str, str]:
     return {code: entry["iso"] for code, entry in world.catalog().data.get(PROVIDER, {}).get("countries", {}).items()}
 
 
-def _code_of(world: World, iso: str) -> int:
-    return int(next((code for code, found in _codes(world).items() if found == iso), 0))
-
-
-def render(world: World, rental: Rental, *, pages: bool) -> dict[str, Any]:
-    """The 18-field rent item; countdowns are derived from `now` on every call."""
-    now = world.now()
-    messages = [{"id": m.id, "service": m.service, "text": m.text, "code": m.code, "created_at": _when(m.at)}
-                for m in world.messages(rental)]
-    left = rental.seconds_left(now)
-    offer = world.catalog().offer(PROVIDER, rental.country)
-    page_no = int(request.values.get("page", "1") or 1) if pages else 1
-    page = paginate(messages, page=max(1, page_no))
-    return {
-        "tzid": rental.id, "status": int(rental.confirmed), "checked": rental.confirmed,
-        "checked_time": _when(rental.first_sms_at or rental.created_at), "extension": int(rental.auto_renew),
-        "country": _code_of(world, rental.country), "number": rental.phone, "sum": f"{rental.paid:.2f}",
-        "rent": rental.days, "days": left // DAY, "hours": left // 3600, "time": left // 60,
-        "extend": {str(d): int(p) for d, p in offer.extension_prices().items()}, "day_extend": int(offer.day_price),
-        "reload": rental.reload_wait(now, world.settings.reload_cooldown), "m_ext": True, "freeze": rental.frozen,
-        "messages": {"current_page": page.current_page, "data": page.data, "from": page.first,
-                     "last_page": page.last_page, "per_page": page.per_page, "to": page.last, "total": page.total}
-        if pages else messages,
-    }
+def render(world: World, found: list[Rental], *, pages: bool) -> list[dict[str, Any]]:
+    """The 18-field rent items; countdowns are derived from `now`, shared lookups done once per call."""
+    now, catalog = world.now(), world.catalog()
+    code_of = {iso: int(code) for code, iso in _codes(world).items()}
+    inboxes = world.messages_of(found)
+    page_no = max(1, int(request.values.get("page", "1") or 1)) if pages else 1
+    items = []
+    for rental in found:
+        offer = catalog.offer(PROVIDER, rental.country)
+        messages = [{"id": m.id, "service": m.service, "text": m.text, "code": m.code, "created_at": _when(m.at)}
+                    for m in inboxes[rental.id]]
+        left = rental.seconds_left(now)
+        item: dict[str, Any] = {
+            "tzid": rental.id, "status": int(rental.confirmed), "checked": rental.confirmed,
+            "checked_time": _when(rental.first_sms_at or rental.created_at), "extension": int(rental.auto_renew),
+            "country": code_of.get(rental.country, 0), "number": rental.phone, "sum": f"{rental.paid:.2f}",
+            "rent": rental.days, "days": left // DAY, "hours": left // 3600, "time": left // 60,
+            "extend": {str(d): int(p) for d, p in offer.extension_prices().items()},
+            "day_extend": int(offer.day_price), "reload": rental.reload_wait(now, world.settings.reload_cooldown),
+            "m_ext": True, "freeze": rental.frozen, "messages": messages,
+        }
+        if pages:
+            page = paginate(messages, page=page_no)
+            item["messages"] = {"current_page": page.current_page, "data": page.data, "from": page.first,
+                                "last_page": page.last_page, "per_page": page.per_page, "to": page.last,
+                                "total": page.total}
+        items.append(item)
+    return items
 
 
 def _tzid(values: dict[str, str]) -> int:
@@ -115,7 +119,7 @@ def get_rent_num(world: World, values: dict[str, str]) -> Response:
     rental = world.rent(values["apikey"], RentRequest(
         PROVIDER, iso, days, period=days, auto_renew=renew, guarded=True,
         fingerprint=f"{PROVIDER}:{iso}:{days}:{int(renew)}"))
-    item = render(world, rental, pages=_wants_pages(values, default=True))
+    [item] = render(world, [rental], pages=_wants_pages(values, default=True))
     return wire.reply(PROVIDER, "getRentNum.response", {"response": 1, "item": item})
 
 
@@ -130,7 +134,7 @@ def get_rent_state(world: World, values: dict[str, str]) -> Response:
     else:
         rentals = world.open_rentals(apikey, PROVIDER)
     return wire.reply(PROVIDER, "getRentState.response",
-                      {"response": 1, "list": [render(world, r, pages=pages) for r in rentals]})
+                      {"response": 1, "list": render(world, rentals, pages=pages)})
 
 
 def extend_rent_state(world: World, values: dict[str, str]) -> Response:
@@ -138,7 +142,7 @@ def extend_rent_state(world: World, values: dict[str, str]) -> Response:
     offer = world.catalog().offer(PROVIDER, rental.country)
     days = int(values["days"]) if values.get("days") else min(offer.extend_periods)
     rental = world.extend(values["apikey"], rental.id, PROVIDER, days, windowed=False)
-    item = render(world, rental, pages=_wants_pages(values, default=values.get("via") == "operation_id"))
+    [item] = render(world, [rental], pages=_wants_pages(values, default=values.get("via") == "operation_id"))
     body: dict[str, Any] = {"response": 1, "item": item}
     if wire.profile() == "live":
         body["list"] = [item]  # pyonlinesim reads list[0]
@@ -200,14 +204,20 @@ RENT_METHODS: dict[str, Handler] = {
     "tariffsRent": tariffs_rent,
 }
 ACCOUNT_METHODS: dict[str, Handler] = {"getBalance": get_balance}
+READ_ONLY = frozenset({"getRentState", "tariffsRent", "getBalance"})
 
 
 def _dispatch(name: str, table: dict[str, Handler]) -> Response:
     method = name.removesuffix(".php")
-    handler = table.get(method)
-    if handler is None or request.method not in ("GET", "POST"):
+    if method not in table or request.method not in ("GET", "POST"):
         return error("REQUEST_NOT_FOUND")
     values = wire.params()
+    if method in READ_ONLY:
+        return wire.memoized(method, values, lambda: _answer(method, table[method], values))
+    return _answer(method, table[method], values)
+
+
+def _answer(method: str, handler: Handler, values: dict[str, str]) -> Response:
     if not values.get("tzid") and values.get("operation_id"):
         values["tzid"], values["via"] = values["operation_id"], "operation_id"
     found = wire.problem(PROVIDER, method, values, fallback="ERROR_PARAMS")
