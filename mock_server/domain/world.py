@@ -406,7 +406,11 @@ class World:
             rental = self._owned(db, apikey, rental_id, provider, now)
             if service in rental.services:
                 raise InvalidParameter("service", f"service {service!r} is already on this order")
+            if rental.gone:
+                raise NumberGone()
             price = self.catalog(db).offer(provider, rental.country, service).price(days)
+            # the number now also serves this service: it leaves that stock (and returns to it on close)
+            stock.take(db, provider, rental.country, (service,), rental.period, rental.operator)
             accounts.charge(db, apikey, price, now=now, rental_id=rental_id, memo=f"add {service} for {days} days")
             rentals.update(db, rental_id, services=",".join((*rental.services, service)))
             return self._get(db, rental_id, now)

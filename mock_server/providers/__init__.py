@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from . import onlinesim
+from . import onlinesim, smspva
 from .wire import schema_check
 
-BLUEPRINTS = (onlinesim.bp,)
+BLUEPRINTS = (onlinesim.bp, smspva.bp)
 
 __all__ = ["BLUEPRINTS", "schema_check"]
