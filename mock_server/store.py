@@ -84,6 +84,28 @@ CREATE TABLE IF NOT EXISTS throttle (
     apikey TEXT NOT NULL, op TEXT NOT NULL, fingerprint TEXT NOT NULL, at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS throttle_by_key ON throttle(apikey, op, at);
+CREATE TABLE IF NOT EXISTS fault_rules (     -- control API: shared by every worker (mock_server/faults.py)
+    id INTEGER PRIMARY KEY,
+    provider TEXT NOT NULL,
+    method TEXT NOT NULL,                     -- '*' matches every method
+    match TEXT NOT NULL DEFAULT '{}',         -- JSON {param: value}
+    remaining INTEGER,                        -- uses left; NULL: every time
+    probability REAL,                         -- NULL: always
+    action TEXT NOT NULL,                     -- JSON {"error" | "delay_ms" | "http_status" | "body" | "drop": ...}
+    hits INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS journal (         -- request journal, a ring buffer of the newest JOURNAL_SIZE rows
+    id INTEGER PRIMARY KEY,
+    provider TEXT NOT NULL,
+    method TEXT NOT NULL,
+    params TEXT NOT NULL,                     -- JSON, apikey redacted
+    outcome TEXT NOT NULL,
+    http_status INTEGER NOT NULL,
+    fault INTEGER,
+    duration_ms REAL NOT NULL,
+    at INTEGER NOT NULL
+);
 """
 
 FIRST_RENTAL_ID = 100_000
@@ -105,6 +127,9 @@ class Store:
         else:
             self._uri = f"file:{path}"
         self._local = threading.local()
+        # Writers of one process queue here; SQLite's busy handler (which sleeps with back-off) then
+        # only arbitrates between processes, which keeps write latency flat under load.
+        self._write_lock = threading.Lock()
         self._keepalive = self._connect()  # an in-memory database lives while one connection does
         self._keepalive.executescript(SCHEMA)
 
@@ -130,13 +155,14 @@ class Store:
     def write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction: commits on success, rolls back on any exception."""
         db = self.db
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+        with self._write_lock:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
 
     def version(self) -> tuple[int, int]:
         """Changes whenever anything was committed, by any connection (this thread's included)."""

@@ -18,7 +18,7 @@ from ..domain import World
 
 log = logging.getLogger("sms_rent_mock")
 _memo = threading.local()
-MEMO_SIZE = 512
+MEMO_SIZE = 64  # answers kept per thread; bounded so memory stays flat
 
 
 def world() -> World:
