@@ -74,6 +74,9 @@ ACTIVATE = {"new": 2, "activating": 2, "online": 1, "offline_again": 2, "gone": 
 # delete from each situation: True (removed) or the refusal
 DELETE = {"new": True, "activating": True, "online": True, "offline_again": True, "gone": True,
           "deleted": "Order is closed", "expired": "Order is closed"}
+# prolong (inside the window) and add_service from each situation: True (done) or the refusal
+CHANGE = {"new": True, "activating": True, "online": True, "offline_again": True,
+          "gone": "Phone number is not in the system", "deleted": "Order is closed", "expired": "Order is closed"}
 
 
 @pytest.mark.parametrize("situation", sorted(STATE))
@@ -108,6 +111,34 @@ def test_delete_from_every_situation(pva: Pva, world: World, advance: Advance, s
             == "deleted"
     else:
         assert pva.fail("delete", id=order) == expected
+
+
+@pytest.mark.parametrize("situation", sorted(CHANGE))
+def test_prolong_and_add_service_from_every_situation(pva: Pva, world: World, advance: Advance,
+                                                      situation: str) -> None:
+    order = SETUPS[situation](pva, world, advance)
+    advance(1)  # now fewer than 7 days remain; no line state changes within a second
+    state = world.store.db.execute("SELECT expires_at, services FROM rentals WHERE id = ?", (order,)).fetchone()
+    number = "7" + str(world.store.db.execute("SELECT phone FROM rentals WHERE id = ?", (order,)).fetchone()[0])
+    expected = CHANGE[situation]
+    if expected is True:
+        assert pva.ok("prolong", id=order, dtype="week", dcount=1) == {"id": order}
+        assert pva.ok("add_service_to_order", id=order, service="opt2", pnumber=number)["id"] == order
+        row = pva.order(order)
+        assert (row["until"], row["scode"]) == (state["expires_at"] + 7 * DAY, "opt6,opt2")
+        assert row["state"] == STATE[situation]
+    else:
+        assert pva.fail("prolong", id=order, dtype="week", dcount=1) == expected
+        assert pva.fail("add_service_to_order", id=order, service="opt2", pnumber=number) == expected
+        after = world.store.db.execute("SELECT expires_at, services FROM rentals WHERE id = ?", (order,)).fetchone()
+        assert tuple(after) == tuple(state)
+
+
+@pytest.mark.parametrize("situation", sorted(SETUPS))
+def test_sms_can_be_read_in_every_situation_including_the_archive(pva: Pva, world: World, advance: Advance,
+                                                                 situation: str) -> None:
+    order = SETUPS[situation](pva, world, advance)
+    assert pva.ok("sms", id=order) == {"SmsList": [], "OtherSms": []}
 
 
 def test_activation_queue_and_online_window_follow_the_settings_to_the_second(pva: Pva, world: World,
