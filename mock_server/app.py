@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 
 from . import config as config_module
+from . import control, faults, journal
 from .domain import Settings, World
 from .providers import BLUEPRINTS, schema_check
 from .store import Store
@@ -33,6 +34,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     if app.config["VALIDATE"]:
         app.after_request(schema_check)
+    faults.init_app(app, app.extensions["rental_world"])
+    journal.init_app(app)
+    if app.config["CONTROL"]:
+        app.register_blueprint(control.bp)
     app.wsgi_app = collapse_slashes(app.wsgi_app)  # type: ignore[method-assign]
     return app
 

@@ -50,15 +50,26 @@ def main() -> None:
 @click.option("--validate", is_flag=True, help="Check every response against its schema; log violations.")
 @click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE",
               help="Any setting, e.g. --set guard_seconds=60 --set rent_rate_limit=5 (repeatable).")
+@click.option("--auto-sms", default=30, show_default=True, type=click.IntRange(min=0), metavar="SECONDS",
+              help="A scripted code SMS reaches each rental that many simulated seconds after it can receive; 0 = off.")
+@click.option("--no-control", is_flag=True, help="Serve no control API (everything under /_mock/ is 404).")
+@click.option("--control-token", default=None, metavar="TOKEN",
+              help="Require 'Authorization: Bearer TOKEN' on the control API.")
+@click.option("--journal-size", default=1000, show_default=True, type=click.IntRange(min=0),
+              help="Provider requests the journal keeps (newest first); 0 = no journal.")
 def serve(host: str, port: int, db: str, seed: int, workers: int, threads: int, profile: str, clock_mode: str | None,
-          time_scale: float, strict_keys: bool, validate: bool, overrides: tuple[str, ...]) -> None:
+          time_scale: float, strict_keys: bool, validate: bool, overrides: tuple[str, ...], auto_sms: int,
+          no_control: bool, control_token: str | None, journal_size: int) -> None:
     """Serve both providers' rental APIs with a production WSGI server (Granian)."""
     if db == ":memory:" and workers > 1:
         raise click.UsageError("--db :memory: lives inside one process; use a file with --workers > 1")
     if time_scale != 1.0 and clock_mode is None:
         clock_mode = "scaled"
     env: dict[str, Any] = {"DB": db, "SEED": seed, "PROFILE": profile, "TIME_SCALE": time_scale,
-                           "STRICT_KEYS": strict_keys, "VALIDATE": validate, **_settings_option(overrides)}
+                           "STRICT_KEYS": strict_keys, "VALIDATE": validate, "AUTO_SMS": auto_sms,
+                           "CONTROL": not no_control, "JOURNAL_SIZE": journal_size, **_settings_option(overrides)}
+    if control_token:
+        env["CONTROL_TOKEN"] = control_token
     if clock_mode:
         env["CLOCK"] = clock_mode
     for key, value in env.items():

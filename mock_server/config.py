@@ -16,6 +16,9 @@ DEFAULTS: dict[str, Any] = {
     "START_TIME": None,              # unix seconds a new clock starts at (default: now)
     "PROFILE": "live",               # live | documented
     "VALIDATE": False,               # True: log schema violations; "raise": fail the request (tests)
+    "CONTROL": True,                 # serve the control API under /_mock/
+    "CONTROL_TOKEN": None,           # if set, /_mock/ requires "Authorization: Bearer <token>"
+    "JOURNAL_SIZE": 1000,            # provider requests kept in the journal (newest first); 0 = off
 }
 
 PROFILES = ("live", "documented")
@@ -29,3 +32,5 @@ def check(config: Mapping[str, Any]) -> None:
         raise ValueError(f"PROFILE must be one of {', '.join(PROFILES)}, not {config['PROFILE']!r}")
     if config.get("VALIDATE") not in (True, False, "raise"):
         raise ValueError("VALIDATE must be true, false or 'raise'")
+    if not isinstance(config.get("JOURNAL_SIZE"), int) or config["JOURNAL_SIZE"] < 0:
+        raise ValueError(f"JOURNAL_SIZE must be a whole number >= 0, not {config.get('JOURNAL_SIZE')!r}")

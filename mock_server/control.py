@@ -1,0 +1,280 @@
+"""The control API under ``/_mock/``: only for the mock, apart from every provider route.
+
+It puts the mock into any situation in one call: reset into a scenario, move or switch the clock,
+set an account, stock or the catalog, deliver an SMS, freeze or retire a rental, override settings,
+add fault rules, read the request journal, export and import the whole state. Bodies are JSON and
+each has a schema in ``schemas/control/``; a body that breaks it gets HTTP 400
+``{"error": "...", "field": ...}``. With ``CONTROL_TOKEN`` set, calls need ``Authorization: Bearer <token>``.
+The Python client is ``MockControl`` (``mock_server.client``, re-exported here).
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+from decimal import Decimal
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, jsonify, request
+from jsonschema.exceptions import best_match
+
+import schemas
+
+from . import faults, journal
+from .client import ControlError, MockControl
+from .domain import World, admin, clock, snapshot
+from .domain.admin import AdminError
+
+__all__ = ["ControlError", "MockControl", "bp"]
+
+bp = Blueprint("control", __name__, url_prefix="/_mock")
+STATE_EXTRA = ("fault_rules",)
+
+
+def world() -> World:
+    found: World = current_app.extensions["rental_world"]
+    return found
+
+
+def reply(name: str, body: Any, status: int = 200) -> tuple[Response, int]:
+    """A JSON reply that must validate against ``schemas/control/<name>.json`` (checked when VALIDATE is on)."""
+    g.response_schema = ("control", name)
+    return jsonify(body), status
+
+
+def failure(status: int, message: str, field: str | None = None) -> tuple[Response, int]:
+    return reply("error", {"error": message, "field": field}, status)
+
+
+def body(schema: str) -> dict[str, Any]:
+    """The request's JSON body, checked against ``schemas/control/<schema>.json``."""
+    data: Any = request.get_json(silent=True) if request.get_data() else {}
+    if data is None:
+        raise AdminError("the body must be JSON")
+    error = best_match(schemas.validator("control", schema).iter_errors(data))
+    if error is not None:
+        path = ".".join(str(p) for p in error.absolute_path)
+        quoted = re.findall(r"'([^']+)'", error.message)
+        if error.validator in ("required", "additionalProperties") and quoted:
+            path = ".".join(p for p in (path, quoted[0]) if p)
+        raise AdminError(error.message, path or None)
+    found: dict[str, Any] = data
+    return found
+
+
+@bp.before_request
+def authorise() -> tuple[Response, int] | None:
+    token = current_app.config.get("CONTROL_TOKEN")
+    if token and not hmac.compare_digest(request.headers.get("Authorization", "").encode(),
+                                         f"Bearer {token}".encode()):
+        return failure(401, "the control API needs the header Authorization: Bearer <token>")
+    return None
+
+
+@bp.errorhandler(AdminError)
+def refused(exc: AdminError) -> tuple[Response, int]:
+    return failure(exc.status, exc.message, exc.field)
+
+
+# -- reset and clock ----------------------------------------------------------------------------------
+
+def clock_view(state: clock.ClockState, now: int) -> dict[str, Any]:
+    scale = {"frozen": 0.0, "real": 1.0}.get(state.mode, state.scale)
+    return {"now": now, "mode": state.mode, "scale": scale}
+
+
+def _start_clock() -> clock.ClockState:
+    """The clock a reset starts: as configured (mode, start time), else the current one."""
+    config, current = current_app.config, world().clock_state()
+    mode = config.get("CLOCK") or current.mode
+    start = config.get("START_TIME")
+    scale = float(config.get("TIME_SCALE") or 1.0) if config.get("CLOCK") else current.scale
+    return clock.initial(mode, start=current.now() if start is None else start, scale=scale if scale > 0 else 1.0)
+
+
+@bp.post("/reset")
+def reset() -> tuple[Response, int]:
+    data = body("reset.request")
+    seed = int(data.get("seed", current_app.config["SEED"]))
+    scenario, apikey = data.get("scenario", "fresh"), data.get("apikey", snapshot.DEFAULT_KEY)
+    faults.delete(world())
+    journal.clear(world())
+    snapshot.reset(world(), faults.runtime().base, seed=seed, clock_state=_start_clock(), scenario=scenario,
+                   apikey=apikey)
+    return reply("reset.response", {"seed": seed, "scenario": scenario,
+                                    "clock": clock_view(world().clock_state(), world().now()),
+                                    "account": admin.account_view(world(), apikey)})
+
+
+@bp.get("/clock")
+def get_clock() -> tuple[Response, int]:
+    return reply("clock.response", clock_view(world().clock_state(), world().now()))
+
+
+@bp.post("/clock")
+def post_clock() -> tuple[Response, int]:
+    data = body("clock.request")
+
+    def change(state: clock.ClockState) -> clock.ClockState:
+        if "advance" in data:
+            state = clock.advanced(state, data["advance"])
+        if "set" in data:
+            state = clock.set_to(state, data["set"])
+        if "mode" in data or "scale" in data:
+            state = clock.switched(state, data.get("mode", "scaled"), data.get("scale"))
+        return state
+
+    try:
+        state = world().change_clock(change)
+    except ValueError as exc:
+        raise AdminError(str(exc), "set" if "set" in data else "mode") from None
+    return reply("clock.response", clock_view(state, world().now()))
+
+
+# -- accounts, stock, catalog, rentals, SMS ------------------------------------------------------------
+
+def _account(apikey: str) -> dict[str, Any]:
+    found = admin.account_view(world(), apikey)
+    if found is None:
+        raise AdminError(f"no account {apikey!r} (PUT creates one)", "apikey", status=404)
+    return found
+
+
+@bp.get("/accounts/<path:apikey>")
+def get_account(apikey: str) -> tuple[Response, int]:
+    return reply("account.response", _account(apikey))
+
+
+@bp.put("/accounts/<path:apikey>")
+def put_account(apikey: str) -> tuple[Response, int]:
+    data = body("account.request")
+    created = admin.put_account(
+        world(), apikey, balance=None if data.get("balance") is None else Decimal(str(data["balance"])),
+        max_concurrent=data.get("max_concurrent", admin.KEEP), blocked=data.get("blocked"),
+        restriction=data.get("restriction", admin.KEEP))
+    return reply("account.response", _account(apikey), 201 if created else 200)
+
+
+def _stock_rows(rows: list[Any]) -> dict[str, Any]:
+    return {"stock": [{"provider": r.provider, "country": r.country, "service": r.service, "period": r.period,
+                       "operator": r.operator, "count": r.count} for r in rows]}
+
+
+@bp.get("/stock")
+def get_stock() -> tuple[Response, int]:
+    provider = request.args.get("provider", "")
+    if provider not in admin.PROVIDERS:
+        raise AdminError(f"provider must be one of {', '.join(admin.PROVIDERS)}", "provider")
+    return reply("stock.response", _stock_rows(world().stock(provider, request.args.get("country") or None)))
+
+
+@bp.put("/stock")
+def put_stock() -> tuple[Response, int]:
+    data = body("stock.request")
+    rows = admin.set_stock(world(), data["provider"], data["country"], data["count"], service=data.get("service"),
+                           period=data.get("period"), operator=data.get("operator"))
+    return reply("stock.response", _stock_rows(rows))
+
+
+@bp.get("/catalog")
+def get_catalog() -> tuple[Response, int]:
+    return reply("catalog.response", world().catalog().data)
+
+
+@bp.patch("/catalog")
+def patch_catalog() -> tuple[Response, int]:
+    data = body("catalog.request")
+    return reply("catalog.response", admin.patch_catalog(world(), data["provider"], add=data.get("add"),
+                                                         remove=data.get("remove")))
+
+
+@bp.get("/rentals/<int:rental_id>")
+def get_rental(rental_id: int) -> tuple[Response, int]:
+    return reply("rental.response", admin.rental(world(), rental_id))
+
+
+@bp.patch("/rentals/<int:rental_id>")
+def patch_rental(rental_id: int) -> tuple[Response, int]:
+    data = body("rental.request")
+    admin.patch_rental(world(), rental_id, frozen=data.get("frozen"), gone=data.get("gone"))
+    return reply("rental.response", admin.rental(world(), rental_id))
+
+
+@bp.post("/sms")
+def post_sms() -> tuple[Response, int]:
+    data = body("sms.request")
+    return reply("sms.response", admin.deliver_sms(world(), data["number"].lstrip("+"), data["text"],
+                                                   sender=data.get("sender", ""), service=data.get("service", ""),
+                                                   code=data.get("code")))
+
+
+# -- settings, faults, journal, state ----------------------------------------------------------------
+
+def _settings() -> dict[str, Any]:
+    return {"settings": admin.settings_view(world().settings),
+            "overrides": admin.settings_overrides(world().store.db)}
+
+
+@bp.get("/settings")
+def get_settings() -> tuple[Response, int]:
+    faults.runtime().refresh()
+    return reply("settings.response", _settings())
+
+
+@bp.patch("/settings")
+def patch_settings() -> tuple[Response, int]:
+    admin.put_settings(world(), faults.runtime().base, body("settings.request"))
+    return reply("settings.response", _settings())
+
+
+@bp.post("/faults")
+def post_fault() -> tuple[Response, int]:
+    rule = faults.add(world(), body("fault.request"))
+    return reply("fault.response", rule.view(), 201)
+
+
+@bp.get("/faults")
+def get_faults() -> tuple[Response, int]:
+    return reply("faults.response", {"faults": [r.view() for r in faults.rules(world())]})
+
+
+@bp.delete("/faults")
+def delete_faults() -> tuple[Response, int]:
+    return reply("deleted.response", {"deleted": faults.delete(world())})
+
+
+@bp.delete("/faults/<int:rule_id>")
+def delete_fault(rule_id: int) -> tuple[Response, int]:
+    deleted = faults.delete(world(), rule_id)
+    if not deleted:
+        raise AdminError(f"no fault rule {rule_id}", "id", status=404)
+    return reply("deleted.response", {"deleted": deleted})
+
+
+@bp.get("/requests")
+def get_requests() -> tuple[Response, int]:
+    size = max(1, int(current_app.config["JOURNAL_SIZE"]))
+    raw = request.args.get("limit", "100")
+    if not raw.isdigit() or int(raw) < 1:
+        raise AdminError("limit must be a whole number >= 1", "limit")
+    found = journal.entries(world(), provider=request.args.get("provider") or None,
+                            method=request.args.get("method") or None, limit=min(int(raw), size))
+    return reply("requests.response", {"requests": found})
+
+
+@bp.delete("/requests")
+def delete_requests() -> tuple[Response, int]:
+    return reply("deleted.response", {"deleted": journal.clear(world())})
+
+
+@bp.get("/state")
+def get_state() -> tuple[Response, int]:
+    return reply("state", snapshot.export_state(world(), extra_tables=STATE_EXTRA))
+
+
+@bp.put("/state")
+def put_state() -> tuple[Response, int]:
+    data = body("state")
+    snapshot.import_state(world(), faults.runtime().base, data, extra_tables=STATE_EXTRA)
+    return reply("state", snapshot.export_state(world(), extra_tables=STATE_EXTRA))
+

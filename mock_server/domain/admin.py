@@ -1,0 +1,325 @@
+"""What only the control API does to the world: accounts and their limits, stock, the catalog, one
+rental's flags, runtime settings, and revision counters the worker processes poll.
+
+Provider-neutral and free of Flask, like the rest of the domain. Every change is one transaction; a
+balance is set by an ``adjust`` ledger row, so it always equals the sum of its ledger.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import sqlite3
+from dataclasses import asdict, fields
+from decimal import Decimal
+from typing import Any
+
+from . import accounts, rentals, stock
+from .catalog import Catalog
+from .errors import RentalError
+from .rentals import Rental
+from .settings import Settings
+from .world import World
+
+PROVIDERS = ("onlinesim", "smspva")
+RESTRICTIONS = tuple(accounts.RESTRICTIONS)
+SETTING_NAMES = tuple(f.name for f in fields(Settings))
+KEEP: Any = object()  # "leave this field as it is" (None is a value for some fields)
+
+
+class AdminError(ValueError):
+    """A control request the world cannot apply; ``field`` names the input at fault, ``status`` the HTTP code."""
+
+    def __init__(self, message: str, field: str | None = None, *, status: int = 400) -> None:
+        super().__init__(message)
+        self.message, self.field, self.status = message, field, status
+
+
+def money(amount: Decimal) -> float:
+    return float(amount)
+
+
+# -- revision counters: one cheap read tells a worker whether its cached rules or settings are stale ----
+
+def bump(db: sqlite3.Connection, key: str) -> None:
+    db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, CAST(COALESCE((SELECT CAST(value AS INTEGER) "
+               "FROM meta WHERE key = ?), 0) + 1 AS TEXT))", (key, key))
+
+
+def revisions(db: sqlite3.Connection) -> tuple[str, str]:
+    """(faults revision, settings revision), in one query."""
+    found = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('faults_rev', 'settings_rev')").fetchall())
+    return found.get("faults_rev", "0"), found.get("settings_rev", "0")
+
+
+# -- accounts ---------------------------------------------------------------------------------------
+
+def account_view(world: World, apikey: str) -> dict[str, Any] | None:
+    db, now = world.read()
+    account = accounts.load(db, apikey)
+    if account is None:
+        return None
+    owned = db.execute("SELECT id FROM rentals WHERE apikey = ? ORDER BY id", (apikey,)).fetchall()
+    held = [r for r in (rentals.get(db, row[0], now) for row in owned) if r is not None]
+    return {
+        "apikey": apikey, "balance": money(account.balance),
+        "max_concurrent": world.settings.max_concurrent if account.max_concurrent is None else account.max_concurrent,
+        "max_concurrent_own": account.max_concurrent, "open_rentals": sum(r.is_open for r in held),
+        "blocked": account.blocked, "restriction": account.restriction, "created_at": account.created_at,
+        "ledger": [{"id": e.id, "amount": money(e.amount), "kind": e.kind, "rental_id": e.rental_id, "memo": e.memo,
+                    "at": e.at} for e in accounts.ledger(db, apikey)],
+        "rentals": [rental_view(r, now) for r in held],
+    }
+
+
+def put_account(world: World, apikey: str, *, balance: Decimal | None = None, max_concurrent: Any = KEEP,
+                blocked: bool | None = None, restriction: Any = KEEP) -> bool:
+    """Create or update one account; returns True when it was created."""
+    if restriction is not KEEP and restriction is not None and restriction not in RESTRICTIONS:
+        raise AdminError(f"restriction must be one of {', '.join(RESTRICTIONS)} or null", "restriction")
+    with world.write() as (db, now):
+        account = accounts.load(db, apikey)
+        if account is None:
+            start = world.settings.start_balance if balance is None else balance
+            accounts.create(db, apikey, balance=start, now=now)
+        elif balance is not None and balance != account.balance:
+            accounts.post(db, apikey, balance - account.balance, "adjust", now=now, memo="set through the control API")
+        changes: dict[str, Any] = {}
+        if max_concurrent is not KEEP:
+            changes["max_concurrent"] = max_concurrent
+        if blocked is not None:
+            changes["blocked"] = int(blocked)
+        if restriction is not KEEP:
+            changes["restriction"] = restriction
+        if changes:
+            sets = ", ".join(f"{name} = :{name}" for name in changes)
+            db.execute(f"UPDATE accounts SET {sets} WHERE apikey = :apikey", {**changes, "apikey": apikey})
+        return account is None
+
+
+# -- stock ------------------------------------------------------------------------------------------
+
+def set_stock(world: World, provider: str, country: str, count: int, *, service: str | None = None,
+              period: int | None = None, operator: str | None = None) -> list[stock.StockRow]:
+    """Set every matching stock row to ``count``; omitted fields match any value. A fully described row
+    that does not exist yet is created (OnlineSim: country + period; SMSPVA: country + service + operator)."""
+    if provider == "onlinesim" and (service or operator):
+        raise AdminError("OnlineSim stock is per country and period: it has no service or operator",
+                         "service" if service else "operator")
+    with world.write() as (db, _now):
+        catalog = world.catalog(db)
+        if country not in catalog.countries:
+            raise AdminError(f"country {country!r} is not in the catalog", "country")
+        where, args = "provider = ? AND country = ?", [provider, country]
+        for name, value in (("service", service), ("period", period), ("operator", operator)):
+            if value is not None:
+                where += f" AND {name} = ?"
+                args.append(value)
+        if db.execute(f"SELECT COUNT(*) FROM stock WHERE {where}", args).fetchone()[0]:
+            db.execute(f"UPDATE stock SET count = ? WHERE {where}", [count, *args])
+        else:
+            row = _new_stock_row(catalog, provider, country, service, period, operator)
+            stock.set_count(db, *row, count)
+        return [r for r in stock.rows(db, provider, country)
+                if all(v is None or getattr(r, n) == v for n, v in
+                       (("service", service), ("period", period), ("operator", operator)))]
+
+
+def _new_stock_row(catalog: Catalog, provider: str, country: str, service: str | None, period: int | None,
+                   operator: str | None) -> tuple[str, str, str, int, str]:
+    try:
+        if provider == "onlinesim":
+            if period is None:
+                raise AdminError("no stock rows match; give a period to create one", "period")
+            catalog.offer(provider, country).price(period)
+            return provider, country, "", period, ""
+        if not service or not operator:
+            raise AdminError("no stock rows match; give a service and an operator to create one",
+                             "operator" if service else "service")
+        catalog.offer(provider, country, service)
+        return provider, country, service, 0, operator
+    except RentalError as exc:
+        raise AdminError(f"no such offer: {exc.detail}", "country") from None
+
+
+# -- catalog ----------------------------------------------------------------------------------------
+
+def patch_catalog(world: World, provider: str, *, add: dict[str, Any] | None = None,
+                  remove: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Add or remove a country or a service of one provider's market; returns the new catalog data."""
+    with world.write() as (db, _now):
+        data = copy.deepcopy(dict(world.catalog(db).data))
+        market = data.setdefault(provider, {})
+        if remove:
+            _remove(db, data, market, provider, remove)
+        if add:
+            _add(db, data, market, provider, add)
+        try:
+            Catalog(data)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise AdminError(f"the catalog would be invalid: {exc!r}", "add") from None
+        world.put_catalog(db, data)
+        return data
+
+
+def _onlinesim_code(market: dict[str, Any], country: str) -> str:
+    entries = market.get("countries", {})
+    if country in entries:
+        return country
+    found = next((code for code, entry in entries.items() if entry.get("iso") == country), None)
+    if found is None:
+        raise AdminError(f"OnlineSim offers no country {country!r}", "country", status=404)
+    return found
+
+
+def _remove(db: sqlite3.Connection, data: dict[str, Any], market: dict[str, Any], provider: str,
+            what: dict[str, Any]) -> None:
+    country, service = what.get("country"), what.get("service")
+    countries = market.setdefault("countries", {})
+    if provider == "onlinesim":
+        if service or not country:
+            raise AdminError("OnlineSim's market has countries only: give a country", "remove")
+        iso = countries.pop(_onlinesim_code(market, country))["iso"]
+        db.execute("DELETE FROM stock WHERE provider = ? AND country = ?", (provider, iso))
+    elif country and service:
+        if service not in countries.get(country, {}).get("services", {}):
+            raise AdminError(f"{country} offers no service {service!r}", "service", status=404)
+        del countries[country]["services"][service]
+        db.execute("DELETE FROM stock WHERE provider = ? AND country = ? AND service = ?", (provider, country, service))
+    elif country:
+        if countries.pop(country, None) is None:
+            raise AdminError(f"SMSPVA offers no country {country!r}", "country", status=404)
+        db.execute("DELETE FROM stock WHERE provider = ? AND country = ?", (provider, country))
+    elif service:
+        if market.get("services", {}).pop(service, None) is None:
+            raise AdminError(f"SMSPVA has no service {service!r}", "service", status=404)
+        for entry in countries.values():
+            entry.get("services", {}).pop(service, None)
+        db.execute("DELETE FROM stock WHERE provider = ? AND service = ?", (provider, service))
+    else:
+        raise AdminError("give a country, a service, or both", "remove")
+
+
+def _add(db: sqlite3.Connection, data: dict[str, Any], market: dict[str, Any], provider: str,
+         what: dict[str, Any]) -> None:
+    country, service, entry = what.get("country"), what.get("service"), copy.deepcopy(what.get("entry") or {})
+    info = what.get("country_info")
+    countries = market.setdefault("countries", {})
+    iso = entry.get("iso", country) if provider == "onlinesim" else country
+    if info:
+        data["countries"][iso] = info
+    if iso and iso not in data["countries"]:
+        raise AdminError(f"country {iso!r} is new: describe it in country_info (dial, name, pattern)", "country_info")
+    rows: list[tuple[str, str, str, int, str, int]] = []
+    if provider == "onlinesim":
+        if service or not country or "iso" not in entry:
+            raise AdminError("OnlineSim: give country (its calling code) and entry {iso, periods, extend_day}", "add")
+        countries[country] = entry
+        rows = [(provider, iso, "", int(p), "", int(n)) for p, n in entry.get("stock", {}).items()]
+    elif country and service:
+        countries.setdefault(country, {"services": {}}).setdefault("services", {})[service] = entry
+        market.setdefault("services", {}).setdefault(service, {"name": service, "img": "", "sender": service.upper()})
+        rows = [(provider, country, service, 0, op, int(n)) for op, n in entry.get("stock", {}).items()]
+    elif country:
+        entry.setdefault("services", {})
+        countries[country] = entry
+        rows = [(provider, country, s, 0, op, int(n)) for s, e in entry["services"].items()
+                for op, n in e.get("stock", {}).items()]
+    elif service:
+        market.setdefault("services", {})[service] = entry
+    else:
+        raise AdminError("give a country, a service, or both", "add")
+    stock.fill(db, rows)
+
+
+# -- one rental -------------------------------------------------------------------------------------
+
+def rental_view(rental: Rental, now: int) -> dict[str, Any]:
+    """A provider-neutral description of one rental, for the control API."""
+    return {
+        "id": rental.id, "provider": rental.provider, "apikey": rental.apikey, "country": rental.country,
+        "number": rental.number, "phone": rental.phone, "services": list(rental.services),
+        "operator": rental.operator, "days": rental.days, "auto_renew": rental.auto_renew,
+        "created_at": rental.created_at, "expires_at": rental.expires_at,
+        "seconds_left": max(0, rental.expires_at - now), "guard_until": rental.guard_until,
+        "online_from": rental.online_from, "online_until": rental.online_until, "open": rental.is_open,
+        "closed_at": rental.closed_at, "close_reason": rental.close_reason, "line": str(rental.line_state(now)),
+        "can_receive": rental.can_receive(now), "confirmed": rental.confirmed, "unread": rental.unread,
+        "frozen": rental.frozen, "gone": rental.gone, "paid": money(rental.paid),
+    }
+
+
+def rental(world: World, rental_id: int) -> dict[str, Any]:
+    db, now = world.read()
+    found = rentals.get(db, rental_id, now)
+    if found is None:
+        raise AdminError(f"no rental {rental_id}", "id", status=404)
+    return rental_view(found, now)
+
+
+def patch_rental(world: World, rental_id: int, *, frozen: bool | None = None, gone: bool | None = None) -> None:
+    """Freeze a rental's port, or take its number out of the system (``gone``: it is retired for good)."""
+    with world.write() as (db, now):
+        found = rentals.get(db, rental_id, now)
+        if found is None:
+            raise AdminError(f"no rental {rental_id}", "id", status=404)
+        if frozen is not None:
+            rentals.update(db, rental_id, frozen=int(frozen))
+        if gone is not None:
+            rentals.update(db, rental_id, gone=int(gone))
+            if gone:
+                db.execute("INSERT OR IGNORE INTO retired_numbers VALUES (?, ?)", (found.dial, found.phone))
+            else:
+                db.execute("DELETE FROM retired_numbers WHERE dial = ? AND phone = ?", (found.dial, found.phone))
+
+
+def deliver_sms(world: World, number: str, text: str, *, sender: str = "", service: str = "",
+                code: str | None = None) -> dict[str, Any]:
+    """An SMS to a full number, delivered by the rules of the provider whose rental holds it."""
+    delivery = world.deliver_sms(number, text, sender=sender, service=service, code=code)
+    provider = None
+    if delivery.rental_id is not None:
+        provider = world.store.db.execute("SELECT provider FROM rentals WHERE id = ?",
+                                          (delivery.rental_id,)).fetchone()[0]
+    message = delivery.message
+    return {"delivered": delivery.delivered, "rental_id": delivery.rental_id, "provider": provider,
+            "reason": delivery.reason,
+            "message": None if message is None else {"id": message.id, "code": message.code, "at": message.at}}
+
+
+# -- runtime settings -------------------------------------------------------------------------------
+
+def settings_overrides(db: sqlite3.Connection) -> dict[str, Any]:
+    row = db.execute("SELECT value FROM meta WHERE key = 'settings'").fetchone()
+    found: dict[str, Any] = json.loads(row[0]) if row else {}
+    return found
+
+
+def effective_settings(base: Settings, overrides: dict[str, Any]) -> Settings:
+    return Settings.from_mapping({**asdict(base), **overrides})
+
+
+def put_settings(world: World, base: Settings, changes: dict[str, Any]) -> Settings:
+    """Override settings for every worker (a null value drops the override); returns the effective settings."""
+    unknown = sorted(set(changes) - set(SETTING_NAMES))
+    if unknown:
+        raise AdminError(f"unknown setting {unknown[0]!r}; known: {', '.join(SETTING_NAMES)}", unknown[0])
+    with world.store.write() as db:
+        merged = {**settings_overrides(db), **changes}
+        merged = {k: v for k, v in merged.items() if v is not None}
+        try:
+            effective = effective_settings(base, merged)
+        except ValueError as exc:
+            raise AdminError(str(exc), next(iter(changes), None)) from None
+        store_settings(db, merged)
+    world.settings = effective
+    return effective
+
+
+def store_settings(db: sqlite3.Connection, overrides: dict[str, Any]) -> None:
+    db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('settings', ?)", (json.dumps(overrides, default=str),))
+    bump(db, "settings_rev")
+
+
+def settings_view(settings: Settings) -> dict[str, Any]:
+    return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in asdict(settings).items()}

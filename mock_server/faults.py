@@ -1,0 +1,278 @@
+"""Fault rules, applied before a provider request is dispatched: answer a provider error code, wait,
+answer an HTTP error status, send a malformed body, or drop the connection.
+
+Rules live in the store (table ``fault_rules``) so every worker process applies the same ones. Each
+process caches them under the ``faults_rev`` revision; a request costs one small query (which also
+tells whether the runtime setting overrides changed) and nothing more while no rule exists.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import socket
+import struct
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, Response, current_app, g, request
+
+from .domain import Settings, World
+from .domain import admin
+
+PROVIDERS = admin.PROVIDERS
+TERMINAL = ("error", "http_status", "body", "drop")
+ERROR_PAGE = "<html><head><title>{code}</title></head><body><h1>{code}</h1><p>nginx</p></body></html>"
+
+
+class DroppedConnection(ConnectionError):
+    """Raised where no socket can be reset (the in-process test client): the caller sees a ConnectionError."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: int
+    provider: str
+    method: str
+    match: dict[str, str]
+    remaining: int | None
+    probability: float | None
+    action: dict[str, Any]
+    hits: int
+    created_at: int
+
+    def matches(self, provider: str, method: str, params: dict[str, str]) -> bool:
+        return (self.provider == provider and self.method in ("*", method)
+                and all(params.get(k) == v for k, v in self.match.items()))
+
+    def view(self) -> dict[str, Any]:
+        return {"id": self.id, "provider": self.provider, "method": self.method, "match": self.match,
+                "times": self.remaining, "probability": self.probability, **self.action, "hits": self.hits,
+                "created_at": self.created_at}
+
+
+def _rule(row: Any) -> Rule:
+    return Rule(row["id"], row["provider"], row["method"], json.loads(row["match"]), row["remaining"],
+                row["probability"], json.loads(row["action"]), row["hits"], row["created_at"])
+
+
+# -- the rule book in the store ---------------------------------------------------------------------
+
+def add(world: World, spec: dict[str, Any]) -> Rule:
+    """Store a rule from a validated ``fault.request`` body."""
+    action = {k: spec[k] for k in ("delay_ms", *TERMINAL) if spec.get(k) is not None and spec.get(k) is not False}
+    match = {str(k): _text(v) for k, v in (spec.get("match") or {}).items()}
+    with world.store.write() as db:
+        cur = db.execute("INSERT INTO fault_rules(provider, method, match, remaining, probability, action, created_at) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         (spec["provider"], spec["method"], json.dumps(match), spec.get("times"),
+                          spec.get("probability"), json.dumps(action), world.now()))
+        admin.bump(db, "faults_rev")
+        row = db.execute("SELECT * FROM fault_rules WHERE id = ?", (cur.lastrowid,)).fetchone()
+    return _rule(row)
+
+
+def rules(world: World) -> list[Rule]:
+    return [_rule(r) for r in world.store.db.execute("SELECT * FROM fault_rules WHERE remaining IS NULL OR remaining > 0 "
+                                                     "ORDER BY id")]
+
+
+def delete(world: World, rule_id: int | None = None) -> int:
+    """Delete one rule, or all of them; returns how many went."""
+    with world.store.write() as db:
+        if rule_id is None:
+            cur = db.execute("DELETE FROM fault_rules")
+        else:
+            cur = db.execute("DELETE FROM fault_rules WHERE id = ?", (rule_id,))
+        admin.bump(db, "faults_rev")
+    return cur.rowcount
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+# -- the per-process runtime: revision check, settings sync, rule matching ----------------------------
+
+class Runtime:
+    """One per app: the base settings, and the revisions of the rules and overrides this process applied."""
+
+    def __init__(self, world: World, base: Settings, seed: int) -> None:
+        self.world, self.base = world, base
+        self._lock = threading.Lock()
+        self._faults_rev: str | None = None
+        self._settings_rev: str | None = None
+        self._rules: list[Rule] = []
+        self._rng = random.Random(seed)
+
+    def refresh(self) -> list[Rule]:
+        """Bring settings and rules up to date with the store; returns the live rules."""
+        db = self.world.store.db
+        faults_rev, settings_rev = admin.revisions(db)
+        if settings_rev != self._settings_rev:
+            with self._lock:
+                self.world.settings = admin.effective_settings(self.base, admin.settings_overrides(db))
+                self._settings_rev = settings_rev
+        if faults_rev != self._faults_rev:
+            with self._lock:
+                self._rules = rules(self.world)
+                self._faults_rev = faults_rev
+        return self._rules
+
+    def pick(self, provider: str, method: str, params: dict[str, str]) -> list[Rule]:
+        """The rules this request triggers (delays first, then at most one terminal rule), using them up."""
+        chosen: list[Rule] = []
+        for rule in self.refresh():
+            if not rule.matches(provider, method, params):
+                continue
+            if rule.probability is not None and self._rng.random() >= rule.probability:
+                continue
+            if not self._consume(rule):
+                continue
+            chosen.append(rule)
+            if any(k in rule.action for k in TERMINAL):
+                break
+        return chosen
+
+    def _consume(self, rule: Rule) -> bool:
+        with self.world.store.write() as db:
+            if rule.remaining is None:
+                cur = db.execute("UPDATE fault_rules SET hits = hits + 1 WHERE id = ?", (rule.id,))
+            else:
+                cur = db.execute("UPDATE fault_rules SET hits = hits + 1, remaining = remaining - 1 "
+                                 "WHERE id = ? AND remaining > 0", (rule.id,))
+                if cur.rowcount and db.execute("SELECT remaining FROM fault_rules WHERE id = ?",
+                                               (rule.id,)).fetchone()[0] == 0:
+                    admin.bump(db, "faults_rev")
+        return cur.rowcount == 1
+
+
+def runtime(app: Flask | None = None) -> Runtime:
+    found: Runtime = (app or current_app).extensions["mock_runtime"]
+    return found
+
+
+# -- which provider call is this? ----------------------------------------------------------------------
+
+def request_params() -> dict[str, str]:
+    """Query, form and JSON-body parameters as strings (the query wins); a bearer token counts as apikey."""
+    merged: dict[str, str] = {}
+    if request.is_json:
+        body = request.get_json(silent=True)
+        if isinstance(body, dict):
+            merged.update({str(k): v if isinstance(v, str) else json.dumps(v) for k, v in body.items()})
+    merged.update(request.form.to_dict())
+    merged.update(request.args.to_dict())
+    auth = request.headers.get("Authorization", "")
+    if not merged.get("apikey") and auth.lower().startswith("bearer "):
+        merged["apikey"] = auth[7:].strip()
+    return merged
+
+
+def provider_call() -> tuple[str, str] | None:
+    """(provider, method) of a provider request: OnlineSim's file name without ``.php``, SMSPVA's ``method``."""
+    provider = request.blueprint
+    if provider not in PROVIDERS:
+        return None
+    name = (request.view_args or {}).get("name")
+    return provider, (str(name).removesuffix(".php") if name else request.args.get("method", ""))
+
+
+# -- hooks ------------------------------------------------------------------------------------------
+
+def before_request() -> Response | None:
+    g.mock_started = time.perf_counter()
+    rules_now = runtime().refresh()
+    call = provider_call()
+    if call is None:
+        return None
+    g.mock_call = call
+    if not rules_now:
+        return None
+    chosen = runtime().pick(*call, request_params())
+    if not chosen:
+        return None
+    g.mock_fault = chosen[-1].id
+    for rule in chosen:
+        if rule.action.get("delay_ms"):
+            time.sleep(rule.action["delay_ms"] / 1000)
+    return respond(call[0], chosen[-1].action)
+
+
+def respond(provider: str, action: dict[str, Any]) -> Response | None:
+    """The faulty answer a rule's action describes (None: only a delay, serve the request normally)."""
+    if "error" in action:
+        g.mock_outcome = action["error"]
+        body = {"response": action["error"]} if provider == "onlinesim" else {"status": 0, "msg": action["error"]}
+        return Response(json.dumps(body), 200, mimetype="application/json")
+    if "drop" in action:
+        g.mock_outcome = "dropped"
+        return drop()
+    if "http_status" in action:
+        status = int(action["http_status"])
+        if "body" in action:
+            return Response(action["body"], status, mimetype="application/json")
+        return Response(ERROR_PAGE.format(code=status), status, mimetype="text/html")
+    if "body" in action:
+        g.mock_outcome = "malformed"
+        return Response(action["body"], 200, mimetype="application/json")
+    return None
+
+
+def drop() -> Response:
+    """Close the client's connection without an answer.
+
+    The development server hands over its socket; under Granian the request's socket is found among
+    this process's descriptors (peer address, and the connection that received data last without
+    answering yet). Without either, the in-process test client gets ``DroppedConnection``.
+    """
+    conn = request.environ.get("werkzeug.socket")
+    if conn is None and request.environ.get("SERVER_SOFTWARE") == "Granian":
+        conn = _granian_socket(request.environ)
+    if conn is None:
+        raise DroppedConnection("connection dropped by a fault rule")
+    try:
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        conn.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    if request.environ.get("SERVER_SOFTWARE") == "Granian":
+        conn.close()  # our duplicate of the descriptor; Granian closes its own
+    return Response(b"", 200)  # written to a closed socket: the server drops it
+
+
+def _granian_socket(environ: dict[str, Any]) -> socket.socket | None:
+    host, port = environ.get("REMOTE_ADDR"), int(environ.get("SERVER_PORT") or 0)
+    found: list[tuple[int, int, socket.socket]] = []
+    for name in os.listdir("/proc/self/fd") if os.path.isdir("/proc/self/fd") else ():
+        try:
+            sock = socket.socket(fileno=os.dup(int(name)))
+        except (OSError, ValueError):
+            continue
+        try:
+            if (sock.family in (socket.AF_INET, socket.AF_INET6) and sock.type == socket.SOCK_STREAM
+                    and sock.getsockname()[1] == port and sock.getpeername()[0] == host):
+                info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104)
+                sent_ago, _, recv_ago = struct.unpack_from("III", info, 44)  # tcpi_last_data_sent, _ack_sent, _data_recv
+                found.append((recv_ago, sent_ago, sock))
+                continue
+        except OSError:
+            pass
+        sock.close()
+    # the request's connection received its data last and has not been answered since
+    waiting = sorted((f for f in found if f[0] <= f[1]), key=lambda f: f[0]) or sorted(found, key=lambda f: f[0])
+    chosen = waiting[0][2] if waiting else None
+    for _, _, sock in found:
+        if sock is not chosen:
+            sock.close()
+    return chosen
+
+
+def init_app(app: Flask, world: World) -> None:
+    app.extensions["mock_runtime"] = Runtime(world, world.settings, int(app.config["SEED"]))
+    app.before_request(before_request)

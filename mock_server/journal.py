@@ -1,0 +1,99 @@
+"""The request journal: each provider request with its parameters (apikey redacted), the outcome the
+client saw, the fault rule that shaped it, and how long it took.
+
+It is a ring buffer in the store (table ``journal``), shared by every worker process: each insert
+deletes the rows older than the newest ``JOURNAL_SIZE``, by primary key, so it stays small and cheap.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import time
+from typing import Any
+
+from flask import Flask, Response, current_app, g
+
+from .domain import World
+from .faults import request_params
+
+log = logging.getLogger("sms_rent_mock")
+REDACTED = "***"
+
+
+def outcome_of(provider: str, response: Response) -> str:
+    """``ok``, the provider's error code or message, ``HTTP <status>``, or ``malformed``."""
+    if response.status_code != 200:
+        return f"HTTP {response.status_code}"
+    body = response.get_json(silent=True) if response.is_json else None
+    if provider == "onlinesim":
+        if isinstance(body, dict) and "response" in body:
+            return "ok" if body["response"] in (1, True, "1") else str(body["response"])
+        return "ok" if body is not None else "malformed"
+    if isinstance(body, dict) and "status" in body:
+        return "ok" if body["status"] == 1 else str(body.get("msg", ""))
+    return "malformed"
+
+
+def record(world: World, size: int, *, provider: str, method: str, params: dict[str, str], outcome: str,
+           http_status: int, fault: int | None, duration_ms: float) -> None:
+    redacted = {k: (REDACTED if k.lower() == "apikey" else v) for k, v in params.items()}
+    now = world.now()
+    with world.store.write() as db:
+        cur = db.execute("INSERT INTO journal(provider, method, params, outcome, http_status, fault, duration_ms, at) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                         (provider, method, json.dumps(redacted, ensure_ascii=False), outcome, http_status, fault,
+                          round(duration_ms, 3), now))
+        db.execute("DELETE FROM journal WHERE id <= ?", (int(cur.lastrowid or 0) - size,))
+
+
+def entries(world: World, *, provider: str | None = None, method: str | None = None,
+            limit: int = 100) -> list[dict[str, Any]]:
+    """Newest first."""
+    sql, args = "SELECT * FROM journal WHERE 1 = 1", []
+    for name, value in (("provider", provider), ("method", method)):
+        if value:
+            sql += f" AND {name} = ?"
+            args.append(value)
+    rows = world.store.db.execute(sql + " ORDER BY id DESC LIMIT ?", (*args, limit))
+    return [{"id": r["id"], "provider": r["provider"], "method": r["method"], "params": json.loads(r["params"]),
+             "outcome": r["outcome"], "http_status": r["http_status"], "fault": r["fault"],
+             "duration_ms": r["duration_ms"], "at": r["at"]} for r in rows]
+
+
+def clear(world: World) -> int:
+    with world.store.write() as db:
+        return db.execute("DELETE FROM journal").rowcount
+
+
+def _write(http_status: int, outcome: str) -> None:
+    call = g.get("mock_call")
+    size = int(current_app.config["JOURNAL_SIZE"])
+    if call is None or g.get("mock_journaled") or size <= 0:
+        return
+    g.mock_journaled = True
+    started = g.get("mock_started", time.perf_counter())
+    try:
+        record(current_app.extensions["rental_world"], size, provider=call[0], method=call[1],
+               params=request_params(), outcome=outcome, http_status=http_status, fault=g.get("mock_fault"),
+               duration_ms=(time.perf_counter() - started) * 1000)
+    except sqlite3.Error:  # the journal never fails a request
+        log.exception("could not journal a request")
+
+
+def after_request(response: Response) -> Response:
+    if g.get("mock_call") is not None:
+        _write(response.status_code, g.get("mock_outcome") or outcome_of(g.mock_call[0], response))
+    return response
+
+
+def teardown(exc: BaseException | None) -> None:
+    """A request that raised never reached ``after_request``: journal it here."""
+    if exc is not None:
+        _write(500, g.get("mock_outcome") or "HTTP 500")
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(after_request)
+    app.teardown_request(teardown)
