@@ -98,7 +98,7 @@ def reset() -> tuple[Response, int]:
     seed = int(data.get("seed", current_app.config["SEED"]))
     scenario, apikey = data.get("scenario", "fresh"), data.get("apikey", snapshot.DEFAULT_KEY)
     faults.delete(world())
-    journal.clear(world())
+    journal.journal().clear()
     snapshot.reset(world(), faults.runtime().base, seed=seed, clock_state=_start_clock(), scenario=scenario,
                    apikey=apikey)
     return reply("reset.response", {"seed": seed, "scenario": scenario,
@@ -257,14 +257,14 @@ def get_requests() -> tuple[Response, int]:
     raw = request.args.get("limit", "100")
     if not raw.isdigit() or int(raw) < 1:
         raise AdminError("limit must be a whole number >= 1", "limit")
-    found = journal.entries(world(), provider=request.args.get("provider") or None,
+    found = journal.journal().entries(provider=request.args.get("provider") or None,
                             method=request.args.get("method") or None, limit=min(int(raw), size))
     return reply("requests.response", {"requests": found})
 
 
 @bp.delete("/requests")
 def delete_requests() -> tuple[Response, int]:
-    return reply("deleted.response", {"deleted": journal.clear(world())})
+    return reply("deleted.response", {"deleted": journal.journal().clear()})
 
 
 @bp.get("/state")

@@ -95,7 +95,7 @@ CREATE TABLE IF NOT EXISTS fault_rules (     -- control API: shared by every wor
     hits INTEGER NOT NULL DEFAULT 0,
     created_at INTEGER NOT NULL
 );
-CREATE TABLE IF NOT EXISTS journal (         -- request journal, a ring buffer of the newest JOURNAL_SIZE rows
+CREATE TABLE IF NOT EXISTS journal (         -- request journal (in its own file, <db>.requests; journal.py)
     id INTEGER PRIMARY KEY,
     provider TEXT NOT NULL,
     method TEXT NOT NULL,
