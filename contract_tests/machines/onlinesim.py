@@ -1,0 +1,282 @@
+"""A stateful model of OnlineSim's rental API: balance, rentals, confirmation, countdowns, messages.
+
+Each rule makes one call, predicts its answer from the model, and checks it (schema first, then the
+prediction). Rules that need the mock's control API (clock, SMS) run only where the target has one.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from hypothesis import strategies as st
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, precondition, rule
+
+from ..checks import conform, expect, expect_error, expect_success
+from ..session import Session
+
+P = "onlinesim"
+DAY = 86_400
+GUARD = 1200
+RENEW = 30
+KEY = "contract-key-a"
+
+
+@dataclass
+class Rental:
+    tzid: int
+    code: int
+    number: str
+    period: int
+    rent: int
+    paid: Decimal
+    extend: dict[str, int]
+    auto_renew: bool
+    created: int
+    expires: int
+    confirmed_at: int | None = None
+    codes: list[str] = field(default_factory=list)
+    open: bool = True
+
+    def guard_until(self) -> int:
+        return self.created + GUARD
+
+
+class OnlineSimMachine(RuleBasedStateMachine):
+    rentals = Bundle("rentals")
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.s, self.t, self.c = session, session.target, session.control
+        self.t.begin()
+        self.t.api_key = KEY if self.c else self.t.api_key
+        if self.c:
+            self.c.reset(seed=session.seed)
+            self.now = int(self.c.set_clock_mode("frozen")["now"])
+            self.c.put_account(KEY, balance=3000, max_concurrent=4)
+            self.limit: int | None = 4
+        else:
+            self.now, self.limit = 0, None
+        body = expect_success(self.t, self.t.call(P, "getBalance"), "balance-readable", profile=session.profile)
+        self.balance = Decimal(str(body["balance"]))
+        tariffs = expect_success(self.t, self.t.call(P, "tariffsRent"), "tariffs-readable", profile=session.profile)
+        self.tariffs: dict[int, dict[str, Any]] = {int(k): v for k, v in tariffs.items()} if tariffs else {}
+        self.stock = {(c, int(d)): n for c, t in self.tariffs.items() for d, n in t["count"].items()}
+        self.open: dict[int, Rental] = {}
+        self.sms_seq = 0
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def _price(self, code: int, days: int) -> Decimal:
+        return Decimal(str(self.tariffs[code]["days"][str(days)]))
+
+    def _extend_price(self, code: int, days: int) -> Decimal:
+        return Decimal(str(self.tariffs[code]["extend"])) * days
+
+    def _settle(self) -> None:
+        """What the service does on its own as time passes, in due order (guard refunds, renewals, expiry)."""
+        def due(r: Rental) -> int:
+            return r.expires if r.confirmed_at is not None else min(r.guard_until(), r.expires)
+        for r in sorted(self.open.values(), key=lambda r: (due(r), r.tzid)):
+            while r.open:
+                if r.confirmed_at is None and r.guard_until() <= self.now:
+                    self._end(r, refund=True)
+                elif r.expires <= self.now:
+                    price = self._extend_price(r.code, RENEW)
+                    if r.auto_renew and self.balance >= price:
+                        self.balance -= price
+                        r.paid += price
+                        r.expires += RENEW * DAY
+                        r.rent += RENEW
+                    else:
+                        self._end(r, refund=False)
+                else:
+                    break
+
+    def _end(self, r: Rental, *, refund: bool) -> None:
+        r.open = False
+        if refund:
+            self.balance += r.paid
+        self.stock[(r.code, r.period)] = self.stock.get((r.code, r.period), 0) + 1
+        del self.open[r.tzid]
+
+    def _check_item(self, reply: Any, item: dict[str, Any], r: Rental) -> None:
+        t = self.t
+        expect(t, reply, "item:tzid", r.tzid, item["tzid"])
+        expect(t, reply, "item:status", int(r.confirmed_at is not None), item["status"])
+        expect(t, reply, "item:checked", r.confirmed_at is not None, item["checked"])
+        expect(t, reply, "item:rent", r.rent, item["rent"])
+        expect(t, reply, "money:sum", f"{r.paid:.2f}", item["sum"])
+        expect(t, reply, "item:extension", int(r.auto_renew), item["extension"])
+        if self.c:
+            end = r.guard_until() if r.confirmed_at is None else r.expires
+            left = max(0, end - self.now)
+            expect(t, reply, "countdown:days-hours-time", (left // DAY, left // 3600, left // 60),
+                   (item["days"], item["hours"], item["time"]))
+        messages = item["messages"]
+        data = messages["data"] if isinstance(messages, dict) else messages
+        expect(t, reply, "messages:newest-first", r.codes[:20], [m["code"] for m in data][:20])
+        if isinstance(messages, dict):
+            total, pages = len(r.codes), max(1, math.ceil(len(r.codes) / messages["per_page"]))
+            expect(t, reply, "pagination:arithmetic", (total, pages, 1, min(total, messages["per_page"])),
+                   (messages["total"], messages["last_page"], messages["from"], messages["to"]))
+
+    # -- rules ----------------------------------------------------------------------------------
+
+    @precondition(lambda self: self.s.can_spend and bool(self.tariffs))
+    @rule(target=rentals, pick=st.integers(0, 10**6), period=st.sampled_from([1, 3, 7, 2]), renew=st.booleans())
+    def rent(self, pick: int, period: int, renew: bool) -> Any:
+        code = sorted(self.tariffs)[pick % min(3, len(self.tariffs))]
+        valid = str(period) in self.tariffs[code]["days"]
+        price = self._price(code, period) if valid else Decimal(0)
+        if self.s.budget is not None and not self.c and not self.s.budget.allows(price):
+            return None
+        reply = self.t.call(P, "getRentNum", {"country": code, "days": period, "extension": renew,
+                                             "pagination": "false"})
+        if not valid:
+            expect_error(self.t, reply, "UNDEFINED_DAYS", profile=self.s.profile)
+        elif self.limit is not None and len(self.open) >= self.limit:
+            expect_error(self.t, reply, "EXCEEDED_CONCURRENT_OPERATIONS", profile=self.s.profile)
+        elif self.c and self.stock.get((code, period), 0) <= 0:
+            expect_error(self.t, reply, "NO_NUMBER", profile=self.s.profile)
+        elif self.c and self.balance < price:
+            expect_error(self.t, reply, "WARNING_LOW_BALANCE", profile=self.s.profile)
+        else:
+            item = expect_success(self.t, reply, "rent:success", profile=self.s.profile)["item"]
+            r = Rental(item["tzid"], code, item["number"], period, period, price, item["extend"], renew, self.now,
+                       self.now + period * DAY)
+            self.balance -= price
+            self.stock[(code, period)] = self.stock.get((code, period), 0) - 1
+            if self.s.budget is not None:
+                self.s.budget.spend(price)
+            self.open[r.tzid] = r
+            self._check_item(reply, item, r)
+            return r.tzid
+        return None
+
+    @rule(tzid=rentals, paged=st.booleans())
+    def state_one(self, tzid: int | None, paged: bool) -> None:
+        if tzid is None:
+            return
+        reply = self.t.call(P, "getRentState", {"tzid": tzid, "pagination": "true" if paged else "false"})
+        body = expect_success(self.t, reply, "state:success", profile=self.s.profile)
+        r = self.open.get(tzid)
+        expect(self.t, reply, "state:listed-while-open", 1 if r else 0, len(body["list"]))
+        if r:
+            self._check_item(reply, body["list"][0], r)
+
+    @rule()
+    def state_all(self) -> None:
+        reply = self.t.call(P, "getRentState", {"pagination": "false"})
+        body = expect_success(self.t, reply, "state:success", profile=self.s.profile)
+        if self.c:
+            expect(self.t, reply, "state:open-rentals", sorted(self.open), sorted(i["tzid"] for i in body["list"]))
+
+    @precondition(lambda self: self.s.can_spend)
+    @rule(tzid=rentals, days=st.sampled_from([1, 7, 3]))
+    def extend(self, tzid: int | None, days: int) -> None:
+        if tzid is None:
+            return
+        r = self.open.get(tzid)
+        price = Decimal(str(r.extend[str(days)])) if r and str(days) in r.extend else Decimal(0)
+        if self.s.budget is not None and not self.c and not self.s.budget.allows(price):
+            return
+        reply = self.t.call(P, "extendRentState", {"tzid": tzid, "days": days, "pagination": "false"})
+        if r is None:
+            expect_error(self.t, reply, "LIFICYCLE_NUM_EXPIRED", profile=self.s.profile)
+        elif str(days) not in r.extend:
+            expect_error(self.t, reply, "UNDEFINED_DAYS", profile=self.s.profile)
+        elif self.balance < price:
+            expect_error(self.t, reply, "WARNING_LOW_BALANCE", profile=self.s.profile)
+        else:
+            item = expect_success(self.t, reply, "extend:success", profile=self.s.profile)["item"]
+            self.balance -= price
+            r.paid += price
+            r.rent += days
+            r.expires += days * DAY
+            if self.s.budget is not None:
+                self.s.budget.spend(price)
+            self._check_item(reply, item, r)
+
+    @rule(tzid=consumes(rentals))
+    def close(self, tzid: int | None) -> None:
+        if tzid is None:
+            return
+        reply = self.t.call(P, "closeRentNum", {"tzid": tzid})
+        r = self.open.get(tzid)
+        if r is None:
+            expect_error(self.t, reply, "NO_COMPLETE_TZID", profile=self.s.profile)
+            return
+        body = expect_success(self.t, reply, "close:success", profile=self.s.profile)
+        if self.s.profile == "live":
+            expect(self.t, reply, "close:echoes-tzid", tzid, body.get("tzid"))
+        self._end(r, refund=r.confirmed_at is None)
+
+    @precondition(lambda self: self.c is not None)
+    @rule(tzid=rentals, count=st.sampled_from([1, 1, 2, 21]))
+    def receive_sms(self, tzid: int | None, count: int) -> None:
+        r = self.open.get(tzid) if tzid is not None else None
+        if r is None or self.c is None:
+            return
+        for _ in range(count):
+            self.sms_seq += 1
+            code = str(10000 + self.sms_seq)
+            result = self.c.deliver_sms(f"{r.code if r.code != 77 else 7}{r.number}", f"Your code: {code}",
+                                        sender="Kit", service="Kit")
+            if not result.get("delivered", False):
+                raise AssertionError(f"[control:sms] an open OnlineSim rental refused an SMS: {result}")
+            r.codes.insert(0, code)
+            if r.confirmed_at is None:
+                r.confirmed_at = self.now
+
+    @precondition(lambda self: self.c is not None)
+    @rule(seconds=st.sampled_from([60, GUARD - 1, GUARD, 3600, DAY, 3 * DAY, 8 * DAY, 31 * DAY]))
+    def advance_clock(self, seconds: int) -> None:
+        assert self.c is not None
+        self.now = int(self.c.advance(seconds)["now"])
+        self._settle()
+
+    @rule()
+    def balance_matches(self) -> None:
+        reply = self.t.call(P, "getBalance")
+        body = expect_success(self.t, reply, "balance:success", profile=self.s.profile)
+        if self.c or not self.s.can_spend:
+            expect(self.t, reply, "money:balance-equals-model", self.balance, Decimal(str(body["balance"])))
+        if self.c:
+            held = sum((r.paid for r in self.open.values() if r.confirmed_at is None and r.guard_until() > self.now),
+                       Decimal(0))
+            expect(self.t, reply, "money:frozen-balance", held, Decimal(str(body["zbalance"])))
+
+    @rule(tzid=rentals)
+    def other_key_cannot_touch(self, tzid: int | None) -> None:
+        if tzid is None:
+            return
+        other = self.s.other_key
+        listed = self.t.call(P, "getRentState", {"tzid": tzid}, api_key=other)
+        expect(self.t, listed, "isolation:other-key-sees-nothing", [],
+               expect_success(self.t, listed, "state:success", profile=self.s.profile)["list"])
+        closed = self.t.call(P, "closeRentNum", {"tzid": tzid}, api_key=other)
+        expect_error(self.t, closed, "ERROR_WRONG_TZID", profile=self.s.profile)
+
+    @rule(method=st.sampled_from(["getRentNum", "getRentState", "extendRentState", "closeRentNum", "portReload",
+                                  "tariffsRent", "getBalance", "noSuchMethod"]),
+          junk=st.dictionaries(st.sampled_from(["country", "days", "tzid", "pagination", "extension", "page"]),
+                               st.one_of(st.text(max_size=40).filter(lambda v: not v.strip().isdigit()),
+                                         st.just("9" * 400), st.just("-1"), st.just("٣")),
+                               max_size=3))
+    def hostile_input_gets_an_envelope(self, method: str, junk: dict[str, str]) -> None:
+        if method in ("getRentNum", "extendRentState") and not (self.c or self.s.can_spend):
+            return  # a real account: never risk a spend on input that might be accidentally valid
+        if method in ("getRentNum", "extendRentState"):
+            junk.setdefault("days", "-1")  # junk is never a whole number, so nothing can be charged
+        reply = self.t.call(P, method, junk)
+        conform(self.t, reply, profile=self.s.profile)
+        if isinstance(reply.body, dict) and reply.body.get("response") == 1 and method in (
+                "getRentNum", "extendRentState", "closeRentNum"):
+            raise AssertionError(f"[hostile-input:{method}] junk {junk!r} was accepted")
+
+    @invariant()
+    def balance_never_negative(self) -> None:
+        assert self.balance >= 0, "[money:non-negative] the model balance went negative"

@@ -1,0 +1,138 @@
+"""What the kit talks to: a base URL (our mock or the real provider), or a mock started in-process.
+
+Every call goes through ``Target.call`` so it is recorded for the report, with the API key redacted.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shlex
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+import requests
+
+if TYPE_CHECKING:
+    from mock_server.client import MockControl
+
+    from .report import Report
+
+REDACTED = "***"
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    provider: str
+    method: str
+    params: dict[str, str]
+    status: int
+    text: str
+    body: Any            # parsed JSON, or None when the body is not JSON
+    seconds: float
+
+    def curl(self, base_url: str) -> str:
+        """The request as a replayable curl line, key redacted."""
+        shown = {k: (REDACTED if k == "apikey" else v) for k, v in self.params.items()}
+        return "curl " + shlex.quote(f"{base_url}{path_of(self.provider, self.method)}?{urlencode(shown)}")
+
+
+def path_of(provider: str, method: str) -> str:
+    if provider == "smspva":
+        return "/api/rent.php"
+    return "/api/getBalance.php" if method == "getBalance" else f"/api/rent/{method}.php"
+
+
+@dataclass
+class Target:
+    """An HTTP target. ``control`` is the mock's control API when the target has one, else None."""
+
+    base_url: str
+    api_key: str = ""
+    session: requests.Session = field(default_factory=requests.Session)
+    timeout: float = 30.0
+    calls: list[Reply] = field(default_factory=list)
+    keep_calls: int = 200
+    control: MockControl | None = None
+    report: Report | None = None
+    mark: int = 0  # index into ``calls`` where the current scenario began
+
+    def call(self, provider: str, method: str, params: dict[str, Any] | None = None, *,
+             api_key: str | None = None) -> Reply:
+        query = {k: _text(v) for k, v in (params or {}).items() if v is not None}
+        if provider == "smspva":
+            query = {"method": method, **query}
+        key = self.api_key if api_key is None else api_key
+        if key and "apikey" not in query:
+            query["apikey"] = key
+        started = time.perf_counter()
+        response = self.session.get(self.base_url + path_of(provider, method), params=query, timeout=self.timeout)
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        reply = Reply(provider, method, query, response.status_code, response.text, body,
+                      time.perf_counter() - started)
+        self.calls.append(reply)
+        if len(self.calls) > 2 * self.keep_calls:
+            dropped = len(self.calls) - self.keep_calls
+            del self.calls[:dropped]
+            self.mark = max(0, self.mark - dropped)
+        if self.report is not None:
+            self.report.record(reply)
+        return reply
+
+    def begin(self) -> None:
+        """A new scenario starts: ``replay()`` lists the calls from here on."""
+        self.mark = len(self.calls)
+
+    def replay(self) -> list[str]:
+        """The calls of the current scenario as curl lines (key redacted)."""
+        return [self.redact(reply.curl(self.base_url)) for reply in self.calls[self.mark:]]
+
+    def redact(self, text: str) -> str:
+        return text.replace(self.api_key, REDACTED) if self.api_key else text
+
+
+def probe_control(base_url: str, session: requests.Session, token: str | None = None) -> MockControl | None:
+    """The target's control API if it answers (our mock), else None (a real provider has none)."""
+    from mock_server.client import ControlError, MockControl
+
+    control = MockControl(base_url, token=token, session=session, timeout=5)
+    try:
+        control.clock()["now"]
+    except (requests.RequestException, ControlError, ValueError, KeyError, TypeError):
+        return None
+    return control
+
+
+@contextmanager
+def in_process_mock(*, seed: int = 0, profile: str = "live", **settings: Any) -> Iterator[str]:
+    """Start our mock in this process on a free loopback port (real HTTP); yields its base URL."""
+    from werkzeug.serving import make_server
+
+    from mock_server import create_app
+
+    config = {"DB": ":memory:", "CLOCK": "frozen", "SEED": seed, "PROFILE": profile, **settings}
+    app = create_app(config)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log line per request
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if isinstance(value, str) else json.dumps(value) if isinstance(value, (list, dict)) else str(value)
