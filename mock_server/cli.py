@@ -83,6 +83,41 @@ def serve(host: str, port: int, db: str, seed: int, workers: int, threads: int, 
     run_server(host, port, workers=workers, threads=threads)
 
 
+@main.command()
+@click.option("--target", default="mock", show_default=True, help="'mock' (in-process) or a base URL.")
+@click.option("--provider", type=click.Choice(["onlinesim", "smspva", "all"]), default="all", show_default=True)
+@click.option("--api-key", default="", envvar="CONTRACT_API_KEY", help="Key for a real provider (never printed).")
+@click.option("--examples", default=25, show_default=True, type=click.IntRange(1), help="State-machine examples.")
+@click.option("--steps", default=30, show_default=True, type=click.IntRange(1), help="Steps per example.")
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--profile", type=click.Choice(["live", "documented"]), default="live", show_default=True)
+@click.option("--allow-spend", is_flag=True, help="Allow paid operations on a real account (needs --budget).")
+@click.option("--budget", default=None, help="Most money the kit may spend.")
+@click.option("--junit-xml", default=None, type=click.Path(dir_okay=False))
+@click.option("--json", "json_path", default=None, type=click.Path(dir_okay=False))
+def check(target: str, provider: str, api_key: str, examples: int, steps: int, seed: int, profile: str,
+          allow_spend: bool, budget: str | None, junit_xml: str | None, json_path: str | None) -> None:
+    """Check a target against the schemas and a stateful model. Exit 0 conforms, 1 violation, 2 usage/connection."""
+    from contract_tests.runner import run_check
+
+    sys.exit(run_check(target=target, provider=provider, api_key=api_key, examples=examples, steps=steps,
+                       seed=seed, profile=profile, allow_spend=allow_spend, budget=budget, junit_xml=junit_xml,
+                       json_path=json_path))
+
+
+@main.command()
+@click.option("--provider", type=click.Choice(["onlinesim", "smspva", "all"]), default="all", show_default=True)
+@click.option("--profile", type=click.Choice(["live", "documented"]), default="live", show_default=True)
+def openapi(provider: str, profile: str) -> None:
+    """Print the OpenAPI 3.1 document generated from the JSON Schemas."""
+    import json
+
+    from schemas.openapi import document
+
+    chosen = ("onlinesim", "smspva") if provider == "all" else (provider,)
+    click.echo(json.dumps(document(chosen, profile), indent=2, ensure_ascii=False))
+
+
 def _env_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
