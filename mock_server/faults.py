@@ -211,7 +211,9 @@ def respond(provider: str, action: dict[str, Any]) -> Response | None:
         body = {"response": action["error"]} if provider == "onlinesim" else {"status": 0, "msg": action["error"]}
         return Response(json.dumps(body), 200, mimetype="application/json")
     if "drop" in action:
-        g.mock_outcome = "dropped"
+        from .journal import write  # journal imports this module; journal first: the client reacts at once
+
+        write(0, "dropped")
         return drop()
     if "http_status" in action:
         status = int(action["http_status"])
@@ -231,28 +233,41 @@ def drop() -> Response:
     this process's descriptors (peer address, and the connection that received data last without
     answering yet). Without either, the in-process test client gets ``DroppedConnection``.
     """
-    conn = request.environ.get("werkzeug.socket")
-    if conn is None and request.environ.get("SERVER_SOFTWARE") == "Granian":
-        conn = _granian_socket(request.environ)
-    if conn is None:
+    granian = request.environ.get("SERVER_SOFTWARE") == "Granian"
+    own = request.environ.get("werkzeug.socket")
+    conns = [own] if own is not None else _granian_socket(request.environ) if granian else []
+    if not conns:
         raise DroppedConnection("connection dropped by a fault rule")
-    try:
-        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        conn.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-    if request.environ.get("SERVER_SOFTWARE") == "Granian":
-        conn.close()  # our duplicate of the descriptor; Granian closes its own
+    for conn in conns:
+        try:
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            conn.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        if granian:
+            conn.close()  # our duplicate of the descriptor; Granian closes its own
     return Response(b"", 200)  # written to a closed socket: the server drops it
 
 
-def _granian_socket(environ: dict[str, Any]) -> socket.socket | None:
+def _granian_socket(environ: dict[str, Any]) -> list[socket.socket]:
+    """This request's connection among the process's sockets: same peer host and server port, and data
+    received more recently than any sent (it waits for its answer). If the kernel's ages (in ticks of
+    a few milliseconds) tie, the most recent connections all go: any other among them is an idle
+    keep-alive connection, which HTTP clients reopen without noticing."""
     host, port = environ.get("REMOTE_ADDR"), int(environ.get("SERVER_PORT") or 0)
     found: list[tuple[int, int, socket.socket]] = []
-    for name in os.listdir("/proc/self/fd") if os.path.isdir("/proc/self/fd") else ():
+    folder = "/proc/self/fd"
+    for name in os.listdir(folder) if os.path.isdir(folder) else ():
         try:
-            sock = socket.socket(fileno=os.dup(int(name)))
+            if not os.readlink(f"{folder}/{name}").startswith("socket:"):
+                continue
+            fd = os.dup(int(name))
         except (OSError, ValueError):
+            continue
+        try:
+            sock = socket.socket(fileno=fd)
+        except OSError:
+            os.close(fd)
             continue
         try:
             if (sock.family in (socket.AF_INET, socket.AF_INET6) and sock.type == socket.SOCK_STREAM
@@ -264,11 +279,14 @@ def _granian_socket(environ: dict[str, Any]) -> socket.socket | None:
         except OSError:
             pass
         sock.close()
-    # the request's connection received its data last and has not been answered since
-    waiting = sorted((f for f in found if f[0] <= f[1]), key=lambda f: f[0]) or sorted(found, key=lambda f: f[0])
-    chosen = waiting[0][2] if waiting else None
+    waiting = sorted((f for f in found if f[0] < f[1]), key=lambda f: f[0])
+    if waiting:
+        chosen = [waiting[0][2]]
+    else:
+        latest = min((f[0] for f in found), default=None)
+        chosen = [f[2] for f in found if f[0] == latest]
     for _, _, sock in found:
-        if sock is not chosen:
+        if sock not in chosen:
             sock.close()
     return chosen
 

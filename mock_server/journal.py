@@ -85,7 +85,8 @@ def journal(app: Flask | None = None) -> Journal:
     return found
 
 
-def _write(http_status: int, outcome: str) -> None:
+def write(http_status: int, outcome: str) -> None:
+    """Journal the current provider request once (``http_status`` 0: no answer was sent)."""
     call, book = g.get("mock_call"), journal()
     if call is None or g.get("mock_journaled") or book.size <= 0:
         return
@@ -102,14 +103,14 @@ def _write(http_status: int, outcome: str) -> None:
 
 def after_request(response: Response) -> Response:
     if g.get("mock_call") is not None:
-        _write(response.status_code, g.get("mock_outcome") or outcome_of(g.mock_call[0], response))
+        write(response.status_code, g.get("mock_outcome") or outcome_of(g.mock_call[0], response))
     return response
 
 
 def teardown(exc: BaseException | None) -> None:
     """A request that raised never reached ``after_request``: journal it here."""
     if exc is not None:
-        _write(500, g.get("mock_outcome") or "HTTP 500")
+        write(500, g.get("mock_outcome") or "HTTP 500")
 
 
 def init_app(app: Flask) -> None:
