@@ -16,6 +16,7 @@ from typing import Any
 
 from . import accounts, rentals, stock
 from .catalog import Catalog
+from .catalog import money as money_of
 from .errors import RentalError
 from .rentals import Rental
 from .settings import Settings
@@ -150,16 +151,36 @@ def patch_catalog(world: World, provider: str, *, add: dict[str, Any] | None = N
     with world.write() as (db, _now):
         data = copy.deepcopy(dict(world.catalog(db).data))
         market = data.setdefault(provider, {})
-        if remove:
+        if remove is not None:
             _remove(db, data, market, provider, remove)
-        if add:
+        if add is not None:
             _add(db, data, market, provider, add)
         try:
-            Catalog(data)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            _check(Catalog(data), provider)
+        except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError, RentalError) as exc:
             raise AdminError(f"the catalog would be invalid: {exc!r}", "add") from None
         world.put_catalog(db, data)
         return data
+
+
+def _check(catalog: Catalog, provider: str) -> None:
+    """Price every offer of the market once, so a malformed entry fails here and not in a provider call."""
+    list(catalog.initial_stock())
+    market = catalog.data.get(provider, {})
+    if provider == "onlinesim":
+        isos = [entry["iso"] for entry in market.get("countries", {}).values()]
+        if len(set(isos)) != len(isos):
+            raise ValueError("two OnlineSim countries with the same ISO letters")
+        for code, entry in market.get("countries", {}).items():
+            int(code)
+            catalog.country(entry["iso"])
+            for days, price in entry["periods"].items():
+                int(days), money_of(price)
+            money_of(entry["extend_day"])
+        return
+    for iso, entry in market.get("countries", {}).items():
+        for service in entry.get("services", {}):
+            catalog.offer(provider, iso, service).price(7)
 
 
 def _onlinesim_code(market: dict[str, Any], country: str) -> str:
