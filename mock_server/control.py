@@ -22,7 +22,7 @@ import schemas
 
 from . import faults, journal
 from .client import ControlError, MockControl
-from .domain import World, admin, clock, snapshot
+from .domain import World, admin, catalog_edit, clock, snapshot
 from .domain.admin import AdminError
 
 __all__ = ["ControlError", "MockControl", "bp"]
@@ -184,7 +184,7 @@ def get_catalog() -> tuple[Response, int]:
 @bp.patch("/catalog")
 def patch_catalog() -> tuple[Response, int]:
     data = body("catalog.request")
-    return reply("catalog.response", admin.patch_catalog(world(), data["provider"], add=data.get("add"),
+    return reply("catalog.response", catalog_edit.patch_catalog(world(), data["provider"], add=data.get("add"),
                                                          remove=data.get("remove")))
 
 
