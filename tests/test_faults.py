@@ -6,12 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import requests
 
 from mock_server.control import ControlError, MockControl
 from mock_server.faults import DroppedConnection
 
 from .conftest import make_app
 from .control_helpers import KEY, Mock, m
+from .live import serving
 
 __all__ = ["m"]
 
@@ -170,3 +172,11 @@ def test_two_apps_on_one_store_share_rules_settings_and_journal(tmp_path: Path) 
     assert [e["fault"] is not None for e in two.journal()] == [False, False, True]
     for app in (first, second):
         app.extensions["rental_world"].store.close()
+
+
+def test_drop_under_the_development_server_is_a_connection_error(m: Mock) -> None:
+    m.control.add_fault("onlinesim", "getBalance", drop=True, times=1)
+    with serving(m.app) as url:
+        with pytest.raises(requests.ConnectionError):
+            requests.get(f"{url}/api/getBalance.php", params={"apikey": KEY}, timeout=30)
+        assert requests.get(f"{url}/api/getBalance.php", params={"apikey": KEY}, timeout=30).json()["response"] == 1
