@@ -7,8 +7,9 @@ from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 
 from ..session import Session
 from .onlinesim import OnlineSimMachine
+from .smspva import SmsPvaMachine
 
-MACHINES: dict[str, type[RuleBasedStateMachine]] = {"onlinesim": OnlineSimMachine}
+MACHINES: dict[str, type[RuleBasedStateMachine]] = {"onlinesim": OnlineSimMachine, "smspva": SmsPvaMachine}
 
 
 def run(provider: str, session: Session, *, examples: int, steps: int) -> None:

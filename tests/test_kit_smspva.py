@@ -1,0 +1,176 @@
+"""Deliberately broken SMSPVA mocks: the kit's SMSPVA state machine must fail on each one and name the
+broken rule; on the unbroken mock it passes in both profiles.
+
+Each mutant patches one behaviour of the in-process mock, then the kit runs against it (the
+``contract-quick`` Hypothesis profile: derandomized, no shrinking, so a run is fast and repeatable).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from contract_tests.machines.smspva_model import Delays, Order, Pricing, Stock, restore_quote
+from contract_tests.runner import run_check
+from mock_server.domain import catalog as catalog_module
+from mock_server.domain import inbox, rentals, world
+from mock_server.providers import smspva_archive, smspva_orders
+
+Patch = Callable[[pytest.MonkeyPatch], None]
+DAY = 86_400
+
+
+def wrap(mp: pytest.MonkeyPatch, owner: Any, name: str, around: Callable[..., Any]) -> None:
+    original = getattr(owner, name)
+    mp.setattr(owner, name, lambda *a, **k: around(original, *a, **k))
+
+
+def discount_forgotten(mp: pytest.MonkeyPatch) -> None:
+    mp.setattr(catalog_module.Offer, "price", lambda self, days: (self.day_price * days).quantize(Decimal("0.01")))
+
+
+def delete_always_refunds(mp: pytest.MonkeyPatch) -> None:
+    wrap(mp, world.World, "_close", lambda orig, self, db, r, *, at, reason, refund:
+         orig(self, db, r, at=at, reason=reason, refund=refund or reason == rentals.CloseReason.DELETED))
+
+
+def sms_reaches_an_offline_number(mp: pytest.MonkeyPatch) -> None:
+    mp.setattr(rentals.Rental, "can_receive", lambda self, now: self.is_open and not self.gone)
+
+
+def reading_keeps_hasnewsms(mp: pytest.MonkeyPatch) -> None:
+    mp.setattr(inbox, "mark_read", lambda db, rental_id, now: None)
+
+
+def history_oldest_first(mp: pytest.MonkeyPatch) -> None:
+    def oldest(orig: Any, db: Any, apikey: str, provider: str, now: int, *, skip: int, take: int) -> Any:
+        everything = orig(db, apikey, provider, now, skip=0, take=10_000)[::-1]
+        return everything[skip:skip + take]
+    wrap(mp, rentals, "archived_for", oldest)
+
+
+def restore_quote_discounted(mp: pytest.MonkeyPatch) -> None:
+    mp.setattr(catalog_module.Offer, "full_price", lambda self, days: catalog_module.Offer.price(self, days))
+
+
+def prolong_window_ignored(mp: pytest.MonkeyPatch) -> None:
+    wrap(mp, world.World, "prolong_limits", lambda orig, self, rental, now, days=0:
+         orig(self, rental, rental.expires_at - 60, days))
+
+
+def no_activation_queue(mp: pytest.MonkeyPatch) -> None:
+    def line(orig: Any, self: rentals.Rental, now: int) -> Any:
+        found = orig(self, now)
+        return rentals.LineState.ONLINE if found is rentals.LineState.ACTIVATING else found
+    wrap(mp, rentals.Rental, "line_state", line)
+
+
+def other_sms_mixed_in(mp: pytest.MonkeyPatch) -> None:
+    mp.setattr(smspva_orders, "_for_order", lambda message, labels: True)
+
+
+def other_key_reads_sms(mp: pytest.MonkeyPatch) -> None:
+    def owned(orig: Any, self: Any, apikey: str, rental_id: int, provider: str) -> Any:
+        row = self.store.db.execute("SELECT apikey FROM rentals WHERE id = ?", (rental_id,)).fetchone()
+        return orig(self, row[0] if row else apikey, rental_id, provider)
+    wrap(mp, world.World, "rental", owned)
+
+
+def released_number_not_back_in_stock(mp: pytest.MonkeyPatch) -> None:
+    wrap(mp, world.stock, "give_back",
+         lambda orig, *a, delta=1, **k: None if delta == 1 else orig(*a, delta=delta, **k))
+
+
+def history_hides_restore(mp: pytest.MonkeyPatch) -> None:
+    mp.setattr(smspva_archive, "_restorable", lambda world, apikey, rental: False)
+
+
+MUTANTS: list[tuple[str, Patch, str | tuple[str, ...]]] = [
+    ("the 30-day discount forgotten", discount_forgotten, "money:"),
+    ("delete refunds after an SMS", delete_always_refunds, "money:"),
+    ("an SMS reaches an offline number", sms_reaches_an_offline_number, "sms:received-only-while-online"),
+    ("reading SMS keeps hasnewsms", reading_keeps_hasnewsms, "order:hasnewsms"),
+    ("history oldest first", history_oldest_first, "history:"),
+    ("restore quoted with the discount", restore_quote_discounted, ("restore:", "money:", "history:row")),
+    ("prolong allowed outside the 7-day window", prolong_window_ignored, ("prolong:limits", "error-code:prolong")),
+    ("no activation queue", no_activation_queue, ("order:state", "sms:received-only-while-online")),
+    ("other senders' SMS in SmsList", other_sms_mixed_in, "sms:"),
+    ("another key reads an order's SMS", other_key_reads_sms, "error-code:sms"),
+    ("a released number is not back in stock", released_number_not_back_in_stock,
+     ("stock:", "error-code:create", "history:row")),
+    ("history hides restorable orders", history_hides_restore, "history:row"),
+]
+
+
+def run_kit(tmp_path: Path, *, profile: str = "live") -> tuple[int, list[dict[str, str]]]:
+    report = tmp_path / "report.json"
+    code = run_check(target="mock", provider="smspva", profile=profile, json_path=str(report),
+                     hypothesis_profile="contract-quick")
+    return code, json.loads(report.read_text())["failures"] if report.exists() else []
+
+
+@pytest.mark.parametrize(("name", "patch", "rule"), MUTANTS, ids=[m[0] for m in MUTANTS])
+def test_check_fails_on_a_broken_smspva_mock_and_names_the_rule(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, patch: Patch, rule: str | tuple[str, ...]) -> None:
+    patch(monkeypatch)
+    code, failures = run_kit(tmp_path)
+    assert code == 1, f"{name}: check passed a broken mock"
+    rules = [f["rule"] for f in failures]
+    assert any(r.startswith(rule) for r in rules), f"{name}: expected a {rule!r} failure, got {rules}"
+
+
+@pytest.mark.parametrize("profile", ["live", "documented"])
+def test_check_passes_the_unbroken_smspva_mock(tmp_path: Path, profile: str) -> None:
+    assert run_kit(tmp_path, profile=profile) == (0, [])
+
+
+# -- the model's arithmetic, without HTTP -------------------------------------------------------------
+
+def order(**changes: Any) -> Order:
+    fields: dict[str, Any] = dict(id=1, country="RU", dial="7", phone="9000000000", services=("opt6",),
+                                  operator="MTS", created=0, until=7 * DAY, days=7, paid=Decimal("3.50"))
+    fields.update(changes)
+    return Order(**fields)
+
+
+def test_model_prices_discount_from_thirty_days_and_restores_at_full_price() -> None:
+    pricing = Pricing({("RU", "opt6"): Decimal("0.5"), ("RU", "opt2"): Decimal("0.6")}, 30, 10)
+    assert pricing.rent("RU", ("opt6",), 7) == Decimal("3.50")
+    assert pricing.rent("RU", ("opt6", "opt2"), 30) == Decimal("13.50") + Decimal("16.20")
+    assert pricing.full("RU", ("opt6",), 32) == Decimal("16.00")
+
+
+def test_model_prolong_limits_follow_the_window_and_the_term() -> None:
+    d = Delays()
+    assert order().prolong_limits(0, d) == (False, 83, 90 * DAY)
+    assert order().prolong_limits(60, d) == (True, 83, 90 * DAY)
+    assert order(until=90 * DAY).prolong_limits(85 * DAY, d) == (False, 0, 90 * DAY)
+    assert order().prolong_refusal(60, d, 84) == "Prolongation would pass the 90-day maximum"
+    assert order(gone=True).prolong_limits(60, d) == (False, 0, 7 * DAY)
+
+
+def test_model_restore_quote_counts_whole_overdue_days_plus_the_prepaid_month() -> None:
+    pricing, d = Pricing({("RU", "opt6"): Decimal("0.5")}), Delays()
+    closed = order(closed_at=7 * DAY)
+    assert restore_quote(closed, 7 * DAY + 1, d, pricing, set()) == ("", 1, Decimal("15.50"))
+    assert restore_quote(closed, 9 * DAY + 1, d, pricing, set()) == ("", 3, Decimal("16.50"))
+    assert restore_quote(order(closed_at=DAY), DAY, d, pricing, set())[0] == "DATEDIFFINVERT"
+    assert restore_quote(closed, 8 * DAY, d, pricing, {"79000000000"})[0] == "NOAVAILDAYS"
+    assert restore_quote(closed, 61 * DAY, d, pricing, set())[0] == "NOAVAILDAYS"
+    assert restore_quote(order(), 8 * DAY, d, pricing, set())[0] == "NOREMOTEDATA"
+
+
+def test_model_stock_takes_from_the_operator_with_most_numbers_for_every_service() -> None:
+    stock = Stock({("RU", "opt6", "MTS"): 3, ("RU", "opt6", "Tele2"): 5, ("RU", "opt2", "MTS"): 9,
+                   ("RU", "opt2", "Tele2"): 1})
+    assert stock.pick("RU", ("opt6",), None) == ("Tele2", "")
+    assert stock.pick("RU", ("opt6", "opt2"), None) == ("MTS", "")
+    assert stock.pick("RU", ("opt6",), "Beeline") == (None, "Provider not found")
+    stock.move("RU", ("opt6",), "MTS", -5)
+    stock.move("RU", ("opt6",), "Tele2", -5)
+    assert stock.pick("RU", ("opt6",), None) == (None, "No numbers available")
