@@ -63,7 +63,8 @@ CREATE TABLE IF NOT EXISTS rentals (
     last_read_sms INTEGER NOT NULL DEFAULT 0,
     closed_at INTEGER,
     close_reason TEXT,
-    due_at INTEGER                            -- next time a derived event must be settled
+    due_at INTEGER,                           -- next time a derived event must be settled
+    last_online INTEGER                       -- SMSPVA: end of the online window before the current one
 );
 CREATE UNIQUE INDEX IF NOT EXISTS rentals_open_number ON rentals(dial, phone) WHERE closed_at IS NULL;
 CREATE INDEX IF NOT EXISTS rentals_by_owner ON rentals(apikey, provider, closed_at);
@@ -132,6 +133,13 @@ class Store:
         self._write_lock = threading.Lock()
         self._keepalive = self._connect()  # an in-memory database lives while one connection does
         self._keepalive.executescript(SCHEMA)
+        self._migrate(self._keepalive)
+
+    @staticmethod
+    def _migrate(db: sqlite3.Connection) -> None:
+        """Columns added since a file store was created (CREATE TABLE IF NOT EXISTS leaves old tables as they are)."""
+        if "last_online" not in {row[1] for row in db.execute("PRAGMA table_info(rentals)")}:
+            db.execute("ALTER TABLE rentals ADD COLUMN last_online INTEGER")
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self._uri, uri=True, isolation_level=None, check_same_thread=False, timeout=30)

@@ -61,6 +61,7 @@ class Rental:
     paid: Decimal
     first_sms_at: int | None
     unread: int
+    last_online_before: int | None = None  # end of an earlier online window (re-activated or restored since)
 
     @property
     def number(self) -> str:
@@ -98,7 +99,7 @@ class Rental:
         if not self.needs_activation:
             return now
         if self.online_from is None or self.online_until is None or now < self.online_from:
-            return 0
+            return self.last_online_before or 0
         return min(now, self.online_until)
 
     def reload_wait(self, now: int, cooldown: int) -> int:
@@ -127,7 +128,7 @@ def _from_row(row: sqlite3.Row) -> Rental:
         bool(row["auto_renew"]), bool(row["needs_activation"]), row["created_at"], row["expires_at"],
         row["guard_until"], row["online_from"], row["online_until"], row["reload_at"], bool(row["frozen"]),
         bool(row["gone"]), row["last_read_sms"], row["closed_at"], row["close_reason"],
-        from_units(row["paid_units"]), row["first_sms_at"], row["unread"],
+        from_units(row["paid_units"]), row["first_sms_at"], row["unread"], row["last_online"],
     )
 
 

@@ -397,7 +397,8 @@ class World:
             if rental.line_state(now) is rentals.LineState.OFFLINE:
                 online_from = now + self.settings.activation_delay
                 rentals.update(db, rental_id, online_from=online_from,
-                               online_until=online_from + self.settings.online_window)
+                               online_until=online_from + self.settings.online_window,
+                               last_online=rental.last_online(now) or None)
                 self._script_sms(db, rental, online_from, until=online_from + self.settings.online_window)
             return self._get(db, rental_id, now)
 
@@ -458,6 +459,7 @@ class World:
                 raise InsufficientBalance(quote.price) from None
             rental, added = quote.rental, quote.overdue_days + quote.prepaid_days
             rentals.update(db, rental_id, closed_at=None, close_reason=None, online_from=None, online_until=None,
+                           last_online=rental.last_online(now) or None,
                            expires_at=rental.expires_at + added * DAY, days=rental.days + added)
             stock.give_back(db, rental.provider, rental.country, rental.services, rental.period, rental.operator,
                             delta=-1)
