@@ -90,6 +90,11 @@ def history_hides_restore(mp: pytest.MonkeyPatch) -> None:
     mp.setattr(smspva_archive, "_restorable", lambda world, apikey, rental: False)
 
 
+def lastonline_forgotten_when_queued_again(mp: pytest.MonkeyPatch) -> None:
+    wrap(mp, rentals.Rental, "last_online", lambda orig, self, now: 0 if self.online_from is not None
+         and now < self.online_from else orig(self, now))
+
+
 MUTANTS: list[tuple[str, Patch, str | tuple[str, ...]]] = [
     ("the 30-day discount forgotten", discount_forgotten, "money:"),
     ("delete refunds after an SMS", delete_always_refunds, "money:"),
@@ -104,13 +109,16 @@ MUTANTS: list[tuple[str, Patch, str | tuple[str, ...]]] = [
     ("a released number is not back in stock", released_number_not_back_in_stock,
      ("stock:", "error-code:create", "history:row")),
     ("history hides restorable orders", history_hides_restore, "history:row"),
+    ("lastonline forgotten when the number is queued again", lastonline_forgotten_when_queued_again,
+     "order:lastonline"),
 ]
 
 
-def run_kit(tmp_path: Path, *, profile: str = "live") -> tuple[int, list[dict[str, str]]]:
+def run_kit(tmp_path: Path, *, profile: str = "live", examples: int = 60, steps: int = 40
+            ) -> tuple[int, list[dict[str, str]]]:
     report = tmp_path / "report.json"
-    code = run_check(target="mock", provider="smspva", profile=profile, json_path=str(report),
-                     hypothesis_profile="contract-quick")
+    code = run_check(target="mock", provider="smspva", profile=profile, examples=examples, steps=steps,
+                     json_path=str(report), hypothesis_profile="contract-quick")
     return code, json.loads(report.read_text())["failures"] if report.exists() else []
 
 
@@ -126,7 +134,7 @@ def test_check_fails_on_a_broken_smspva_mock_and_names_the_rule(
 
 @pytest.mark.parametrize("profile", ["live", "documented"])
 def test_check_passes_the_unbroken_smspva_mock(tmp_path: Path, profile: str) -> None:
-    assert run_kit(tmp_path, profile=profile) == (0, [])
+    assert run_kit(tmp_path, profile=profile, examples=25, steps=30) == (0, [])
 
 
 # -- the model's arithmetic, without HTTP -------------------------------------------------------------
@@ -174,3 +182,19 @@ def test_model_stock_takes_from_the_operator_with_most_numbers_for_every_service
     stock.move("RU", ("opt6",), "MTS", -5)
     stock.move("RU", ("opt6",), "Tele2", -5)
     assert stock.pick("RU", ("opt6",), None) == (None, "No numbers available")
+
+
+def test_lastonline_keeps_the_last_window_while_the_number_is_queued_again() -> None:
+    """A bug the SMSPVA machine found: re-activating a number reset ``lastonline`` to 0 ("never online")."""
+    from tests.control_helpers import mock
+
+    m = mock()
+    order_id = m.create_pva()["id"]
+    m.pva("activate", id=order_id)
+    m.control.advance(720 + 1200)
+    went_offline = m.order(order_id)
+    m.pva("activate", id=order_id)
+    queued = m.order(order_id)
+    assert (went_offline["state"], queued["state"]) == (0, 2)
+    assert queued["lastonline"] == went_offline["lastonline"] > 0
+    m.world.store.close()

@@ -62,18 +62,21 @@ class SmsPvaMachine(PaidRules, ControlRules):
             if (o := self.orders_by_id.get(order_id)) is not None:
                 self._check_row(reply, row, o)
 
-    @rule(order_id=ORDERS)
-    def activate(self, order_id: int) -> None:
+    @rule(order_id=ORDERS, prefer=st.booleans())
+    def activate(self, order_id: int, prefer: bool) -> None:
         """Free: 0 -> 2 (queued) -> 1 (online) -> 0; a queued or online number is left as it is."""
-        o = self.orders_by_id[order_id]
+        o = self.orders_by_id[self._steer(order_id, prefer, "offline again")]
         reply = self.t.call(P, "activate", {"id": o.id})
         refusal = "Order is closed" if not o.open else "Phone number is not in the system" if o.gone else ""
         if self._was_refused(reply, refusal if self.c else ""):
             return
         expect(self.t, reply, "activate:echoes-id", {"id": o.id}, self._success(reply, "activate:success"))
         if self.c and o.state(self.now) == 0:
-            o.online_from = self.now + self.delays.activation
-            o.online_until = o.online_from + self.delays.online
+            o.queue(self.now, self.delays)
+            listed = self.t.call(P, "orders")  # the edge 0 -> 2, seen at once
+            for row in self._success(listed, "orders:success"):
+                if row["id"] == o.id:
+                    self._check_row(listed, row, o)
 
     @rule(order_id=ORDERS)
     def read_sms(self, order_id: int) -> None:

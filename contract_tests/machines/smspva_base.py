@@ -7,6 +7,7 @@ API, isolation, hostile input); the arithmetic lives in ``smspva_model``.
 
 from __future__ import annotations
 
+import copy
 from decimal import Decimal
 from typing import Any
 
@@ -30,6 +31,7 @@ CONTROL_CHECKS = ("smspva:clock-and-expiry", "smspva:sms-delivery", "smspva:stoc
 
 
 ORDERS: Bundle[int] = Bundle("orders")
+_FACTS: dict[tuple[str, int, str], Any] = {}
 
 
 class SmsPvaBase(RuleBasedStateMachine):
@@ -49,27 +51,44 @@ class SmsPvaBase(RuleBasedStateMachine):
         self.senders: dict[str, str] = {}            # service -> the sender its SMS come from
         self.operators: dict[str, list[str]] = {}    # country -> operators, in catalog order (branchId)
         self.now = 0
+        self.pricing, self.stock = Pricing(), Stock()
+        self.names: dict[str, str] = {}
+        self.min_days: dict[tuple[str, str], int] = {}
         if self.c:
             self.t.api_key = KEY
             self.c.reset(seed=session.seed)
             self.now = int(self.c.set_clock_mode("frozen")["now"])
             self.c.put_account(KEY, balance=float(START_BALANCE), max_concurrent=LIMIT)
             self.balance, self.limit = START_BALANCE, LIMIT
-            self._read_control_facts()
         else:
             for check in CONTROL_CHECKS:
                 session.skip(check)
             if not session.can_spend:
                 session.skip("smspva:paid-operations (no --contract-allow-spend with a budget)")
-        self.pricing, self.stock = Pricing(), Stock()
-        self.names: dict[str, str] = {}
-        self.markets = self._read_catalog()
+        self.markets = self._read_facts()
         self.orders_by_id: dict[int, Order] = {}
         self.sms_seq = 0
         # what a step may have changed on the service; the invariants then check it once and clear it
         self.touched: set[str] = set()
 
     # -- what the machine reads before it starts ------------------------------------------------
+
+    def _read_facts(self) -> list[tuple[str, tuple[str, ...]]]:
+        """The catalog and timings, read once per run where a reset restores them exactly (our mock, same
+        seed), else for every example (a real provider's prices and stock move on their own)."""
+        key = (self.t.base_url, self.s.seed, self.s.profile)
+        if self.c is None or key not in _FACTS:
+            if self.c:
+                self._read_control_facts()
+            markets = self._read_catalog()
+            if self.c is None:
+                return markets
+            _FACTS.clear()  # one run at a time: keep only the latest target's facts
+            _FACTS[key] = copy.deepcopy((markets, self.delays, self.dials, self.senders, self.operators,
+                                         self.pricing, self.stock, self.names, self.min_days))
+        (markets, self.delays, self.dials, self.senders, self.operators, self.pricing, self.stock, self.names,
+         self.min_days) = copy.deepcopy(_FACTS[key])
+        return markets
 
     def _read_control_facts(self) -> None:
         assert self.c is not None
@@ -90,7 +109,6 @@ class SmsPvaBase(RuleBasedStateMachine):
             self.pricing.discount_days = int(defaults[0]["DAYP"])
             self.pricing.discount_percent = int(defaults[0]["PROC"])
         markets = [(c, s) for c, s in MARKETS if c in codes]
-        self.min_days: dict[tuple[str, str], int] = {}
         for country, wanted in markets:
             data = self._data("getdataWithProviders", {"country": country}, "catalog:getdataWithProviders")
             for row in data["services"]:
@@ -196,6 +214,8 @@ class SmsPvaBase(RuleBasedStateMachine):
             return o.open and o.prolong_limits(self.now, self.delays)[0]
         if situation == "used":
             return o.open and bool(o.sms)
+        if situation == "offline again":
+            return o.open and o.state(self.now) == 0 and o.last_online(self.now) > 0
         held = {x.number for x in self._open()}
         return not restore_quote(o, self.now, self.delays, self.pricing, held)[0]
 

@@ -59,15 +59,16 @@ class ControlRules(SmsPvaBase):
             self._settle()
 
     def _arrange(self, o: Order, situation: str) -> None:
-        """Online: activate and wait out the queue. Prolong window: wait until fewer than the window's days
+        """Online: activate and wait out the queue (offline again: and the online window too). Prolong window: wait until fewer than the window's days
         are left. Restorable: wait until the paid time ran out (an open order expires into the archive)."""
-        if situation == "online":
+        if situation in ("online", "offline again"):
             if o.state(self.now) == 0:
                 reply = self.t.call(P, "activate", {"id": o.id})
                 expect(self.t, reply, "activate:echoes-id", {"id": o.id}, self._success(reply, "activate:success"))
-                o.online_from = self.now + self.delays.activation
-                o.online_until = o.online_from + self.delays.online
+                o.queue(self.now, self.delays)
             self._wait((o.online_from or self.now) - self.now)
+            if situation == "offline again":
+                self._wait((o.online_until or self.now) - self.now)
         elif situation == "prolong window":
             self._wait(o.until - self.delays.window_days * DAY + 60 - self.now)
         else:

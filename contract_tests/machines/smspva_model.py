@@ -111,6 +111,13 @@ class Order:
     closed_at: int | None = None
     sms: list[Sms] = field(default_factory=list)  # newest first
     unread: bool = False
+    online_before: int = 0  # end of an earlier online window, kept when the number is queued again
+
+    def queue(self, now: int, d: Delays) -> None:
+        """``activate`` on an offline number: online after the activation delay, for the online window."""
+        self.online_before = self.last_online(now)
+        self.online_from = now + d.activation
+        self.online_until = self.online_from + d.online
 
     @property
     def open(self) -> bool:
@@ -130,7 +137,7 @@ class Order:
 
     def last_online(self, now: int) -> int:
         if self.online_from is None or self.online_until is None or now < self.online_from:
-            return 0
+            return self.online_before
         return min(now, self.online_until)
 
     def prolong_limits(self, now: int, d: Delays) -> tuple[bool, int, int]:

@@ -217,6 +217,7 @@ class PaidRules(SmsPvaBase):
 
     def _restored(self, o: Order, added_days: int, price: Decimal) -> None:
         self.touched.add("archive")
+        o.online_before = o.last_online(self.now)
         o.closed_at, o.online_from, o.online_until = None, None, None
         o.until, o.days = o.until + added_days * DAY, o.days + added_days
         self.stock.move(o.country, o.services, o.operator, -1)
