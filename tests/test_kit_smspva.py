@@ -15,8 +15,11 @@ from typing import Any
 
 import pytest
 
+from contract_tests import machines
 from contract_tests.machines.smspva_model import Delays, Order, Pricing, Stock, restore_quote
 from contract_tests.runner import run_check
+from contract_tests.session import Budget, Session
+from contract_tests.target import Target, in_process_mock
 from mock_server.domain import catalog as catalog_module
 from mock_server.domain import inbox, rentals, world
 from mock_server.providers import smspva_archive, smspva_orders
@@ -198,3 +201,43 @@ def test_lastonline_keeps_the_last_window_while_the_number_is_queued_again() -> 
     assert (went_offline["state"], queued["state"]) == (0, 2)
     assert queued["lastonline"] == went_offline["lastonline"] > 0
     m.world.store.close()
+
+
+# -- a target without a control API (as a real provider is) ------------------------------------------
+
+PAID = {"create", "create_multi", "add_service_to_order", "prolong", "prolong_max", "restore_user"}
+CHANGING = PAID | {"activate", "delete"}
+
+
+def run_as_if_real(*, budget: str | None) -> tuple[Session, list[str]]:
+    """The machine against our mock with its control API hidden: what would it call on a real account?"""
+    with in_process_mock() as url:
+        target = Target(url, api_key="someone-elses-real-key")
+        session = Session(target, allow_spend=budget is not None, budget=Budget(Decimal(budget)) if budget else None)
+        called: list[str] = []
+        original = target.call
+
+        def recording(provider: str, method: str, params: Any = None, **kwargs: Any) -> Any:
+            reply = original(provider, method, params, **kwargs)
+            if not (isinstance(reply.body, dict) and reply.body.get("status") == 0):
+                called.append(method)
+            return reply
+
+        target.call = recording  # type: ignore[method-assign]
+        machines.run("smspva", session, examples=10, steps=20)
+    return session, called
+
+
+def test_without_control_and_without_spending_nothing_is_bought_or_changed() -> None:
+    session, called = run_as_if_real(budget=None)
+    assert not CHANGING & set(called), sorted(CHANGING & set(called))
+    assert {"smspva:clock-and-expiry", "smspva:isolation-between-keys", "smspva:balance-to-the-cent"} <= \
+        session.not_run
+    assert any(check.startswith("smspva:paid-operations") for check in session.not_run)
+
+
+def test_without_control_spending_stays_within_the_budget() -> None:
+    session, called = run_as_if_real(budget="20")
+    assert session.budget is not None
+    assert Decimal(0) < session.budget.spent <= Decimal(20)
+    assert "create" in called or "create_multi" in called
