@@ -39,11 +39,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "contract(provider=None): a contract test; provider limits it to one dialect")
-    from hypothesis import HealthCheck, settings
+    from hypothesis import HealthCheck, Phase, settings
 
     common: dict[str, Any] = {"deadline": None, "suppress_health_check": list(HealthCheck)}
     settings.register_profile("contract-dev", **common)
     settings.register_profile("contract-ci", derandomize=True, print_blob=True, **common)
+    # finds a violation fast and deterministically, without shrinking it (the project's mutant tests)
+    settings.register_profile("contract-quick", derandomize=True,
+                              phases=(Phase.explicit, Phase.reuse, Phase.generate), **common)
 
 
 def selected_providers(config: pytest.Config) -> tuple[str, ...]:

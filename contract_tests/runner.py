@@ -25,7 +25,8 @@ def reachable(target: str) -> str | None:
 
 def run_check(*, target: str, provider: str, api_key: str = "", examples: int = 25, steps: int = 30, seed: int = 0,
               profile: str = "live", allow_spend: bool = False, budget: str | None = None,
-              junit_xml: str | None = None, json_path: str | None = None, quiet: bool = True) -> int:
+              junit_xml: str | None = None, json_path: str | None = None, quiet: bool = True,
+              hypothesis_profile: str | None = None) -> int:
     problem = reachable(target)
     if problem:
         print(f"error: {problem}")
@@ -44,6 +45,8 @@ def run_check(*, target: str, provider: str, api_key: str = "", examples: int = 
         args += ["--contract-budget", budget]
     if junit_xml:
         args += ["--junit-xml", junit_xml]
+    if hypothesis_profile:
+        args += ["--hypothesis-profile", hypothesis_profile]
     if json_path:
         args += ["--contract-json", json_path]
     env_key = os.environ.get("CONTRACT_API_KEY")

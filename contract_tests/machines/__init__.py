@@ -18,7 +18,7 @@ def run(provider: str, session: Session, *, examples: int, steps: int) -> None:
     try:
         run_state_machine_as_test(lambda: machine(session),  # type: ignore[call-arg]
                                   settings=settings(max_examples=examples, stateful_step_count=steps,
-                                                    deadline=None))
+                                                    deadline=None, report_multiple_bugs=False))
     except AssertionError as exc:
         exc.add_note("replay of the minimal failing run (API key redacted):\n  " +
                      "\n  ".join(session.target.replay() or ["(no calls)"]))

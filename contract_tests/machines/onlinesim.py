@@ -12,9 +12,9 @@ from decimal import Decimal
 from typing import Any
 
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, precondition, rule
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, initialize, invariant, precondition, rule
 
-from ..checks import conform, expect, expect_error, expect_success
+from ..checks import conform, error_code, expect, expect_error, expect_success, is_error
 from ..session import Session
 
 P = "onlinesim"
@@ -76,24 +76,22 @@ class OnlineSimMachine(RuleBasedStateMachine):
         return Decimal(str(self.tariffs[code]["extend"])) * days
 
     def _settle(self) -> None:
-        """What the service does on its own as time passes, in due order (guard refunds, renewals, expiry)."""
+        """What the service does as time passes: each due event in the order it happens (guard refunds,
+        renewals charged against one balance, expiries)."""
         def due(r: Rental) -> int:
-            return r.expires if r.confirmed_at is not None else min(r.guard_until(), r.expires)
-        for r in sorted(self.open.values(), key=lambda r: (due(r), r.tzid)):
-            while r.open:
-                if r.confirmed_at is None and r.guard_until() <= self.now:
-                    self._end(r, refund=True)
-                elif r.expires <= self.now:
-                    price = self._extend_price(r.code, RENEW)
-                    if r.auto_renew and self.balance >= price:
-                        self.balance -= price
-                        r.paid += price
-                        r.expires += RENEW * DAY
-                        r.rent += RENEW
-                    else:
-                        self._end(r, refund=False)
-                else:
-                    break
+            return min(r.guard_until(), r.expires) if r.confirmed_at is None else r.expires
+        while (ready := [r for r in self.open.values() if due(r) <= self.now]):
+            r = min(ready, key=lambda r: (due(r), r.tzid))
+            price = self._extend_price(r.code, RENEW)
+            if r.confirmed_at is None and r.guard_until() <= r.expires:
+                self._end(r, refund=True)
+            elif r.auto_renew and self.balance >= price:
+                self.balance -= price
+                r.paid += price
+                r.expires += RENEW * DAY
+                r.rent += RENEW
+            else:
+                self._end(r, refund=False)
 
     def _end(self, r: Rental, *, refund: bool) -> None:
         r.open = False
@@ -110,6 +108,8 @@ class OnlineSimMachine(RuleBasedStateMachine):
         expect(t, reply, "item:rent", r.rent, item["rent"])
         expect(t, reply, "money:sum", f"{r.paid:.2f}", item["sum"])
         expect(t, reply, "item:extension", int(r.auto_renew), item["extension"])
+        day = Decimal(str(self.tariffs[r.code]["extend"]))
+        expect(t, reply, "money:extend-prices", {k: int(day * int(k)) for k in r.extend}, item["extend"])
         if self.c:
             end = r.guard_until() if r.confirmed_at is None else r.expires
             left = max(0, end - self.now)
@@ -125,9 +125,18 @@ class OnlineSimMachine(RuleBasedStateMachine):
 
     # -- rules ----------------------------------------------------------------------------------
 
+    @initialize(target=rentals)
+    def a_confirmed_auto_renewing_rental(self) -> Any:
+        """Every run starts with one rental that has had its SMS and renews itself: any clock jump
+        past a day then exercises renewal charges."""
+        if self.c is None or not self.tariffs:
+            return None
+        return self.rent(pick=1, period=1, renew=True, sms_at_once=True)
+
     @precondition(lambda self: self.s.can_spend and bool(self.tariffs))
-    @rule(target=rentals, pick=st.integers(0, 10**6), period=st.sampled_from([1, 3, 7, 2]), renew=st.booleans())
-    def rent(self, pick: int, period: int, renew: bool) -> Any:
+    @rule(target=rentals, pick=st.integers(0, 10**6), period=st.sampled_from([1, 3, 7, 2]), renew=st.booleans(),
+          sms_at_once=st.booleans())
+    def rent(self, pick: int, period: int, renew: bool, sms_at_once: bool) -> Any:
         code = sorted(self.tariffs)[pick % min(3, len(self.tariffs))]
         valid = str(period) in self.tariffs[code]["days"]
         price = self._price(code, period) if valid else Decimal(0)
@@ -153,6 +162,8 @@ class OnlineSimMachine(RuleBasedStateMachine):
                 self.s.budget.spend(price)
             self.open[r.tzid] = r
             self._check_item(reply, item, r)
+            if sms_at_once and self.c is not None:
+                self.receive_sms(r.tzid, 1)
             return r.tzid
         return None
 
@@ -167,8 +178,9 @@ class OnlineSimMachine(RuleBasedStateMachine):
         if r:
             self._check_item(reply, body["list"][0], r)
 
-    @rule()
+    @invariant()
     def state_all(self) -> None:
+        """After every step: the open rentals listed are exactly the model's."""
         reply = self.t.call(P, "getRentState", {"pagination": "false"})
         body = expect_success(self.t, reply, "state:success", profile=self.s.profile)
         if self.c:
@@ -180,7 +192,7 @@ class OnlineSimMachine(RuleBasedStateMachine):
         if tzid is None:
             return
         r = self.open.get(tzid)
-        price = Decimal(str(r.extend[str(days)])) if r and str(days) in r.extend else Decimal(0)
+        price = self._extend_price(r.code, days) if r and str(days) in r.extend else Decimal(0)
         if self.s.budget is not None and not self.c and not self.s.budget.allows(price):
             return
         reply = self.t.call(P, "extendRentState", {"tzid": tzid, "days": days, "pagination": "false"})
@@ -230,6 +242,10 @@ class OnlineSimMachine(RuleBasedStateMachine):
             r.codes.insert(0, code)
             if r.confirmed_at is None:
                 r.confirmed_at = self.now
+        reply = self.t.call(P, "getRentState", {"tzid": r.tzid, "pagination": "false"})
+        listed = expect_success(self.t, reply, "state:success", profile=self.s.profile)["list"]
+        expect(self.t, reply, "state:listed-while-open", 1, len(listed))
+        self._check_item(reply, listed[0], r)
 
     @precondition(lambda self: self.c is not None)
     @rule(seconds=st.sampled_from([60, GUARD - 1, GUARD, 3600, DAY, 3 * DAY, 8 * DAY, 31 * DAY]))
@@ -238,8 +254,36 @@ class OnlineSimMachine(RuleBasedStateMachine):
         self.now = int(self.c.advance(seconds)["now"])
         self._settle()
 
-    @rule()
+    @precondition(lambda self: self.c is not None and bool(self.open))
+    @rule(amount=st.sampled_from([0, 100]))
+    def lower_balance(self, amount: int) -> None:
+        assert self.c is not None
+        self.c.put_account(KEY, balance=amount)
+        self.balance = Decimal(amount)
+
+    @precondition(lambda self: self.c is not None and bool(self.tariffs))
+    @rule(pick=st.integers(0, 10**6), period=st.sampled_from([1, 3, 7]))
+    def empty_stock(self, pick: int, period: int) -> None:
+        assert self.c is not None
+        code = sorted(self.tariffs)[pick % min(3, len(self.tariffs))]
+        iso = self.c.catalog()["onlinesim"]["countries"][str(code)]["iso"]
+        self.c.set_stock("onlinesim", iso, 0, period=period)
+        self.stock[(code, period)] = 0
+
+    @precondition(lambda self: self.c is not None)
+    @rule(tzid=rentals, moment=st.sampled_from(["guard", "expiry"]), offset=st.sampled_from([-1, 0, 1]))
+    def advance_to_a_boundary(self, tzid: int | None, moment: str, offset: int) -> None:
+        """Jump to just before, at, or just after a rental's guard end or expiry: where off-by-ones live."""
+        r = self.open.get(tzid) if tzid is not None else None
+        if r is None or self.c is None:
+            return
+        when = (r.guard_until() if moment == "guard" else r.expires) + offset
+        if when > self.now:
+            self.advance_clock(when - self.now)
+
+    @invariant()
     def balance_matches(self) -> None:
+        """After every step: balance and frozen balance to the cent."""
         reply = self.t.call(P, "getBalance")
         body = expect_success(self.t, reply, "balance:success", profile=self.s.profile)
         if self.c or not self.s.can_spend:
@@ -258,7 +302,9 @@ class OnlineSimMachine(RuleBasedStateMachine):
         expect(self.t, listed, "isolation:other-key-sees-nothing", [],
                expect_success(self.t, listed, "state:success", profile=self.s.profile)["list"])
         closed = self.t.call(P, "closeRentNum", {"tzid": tzid}, api_key=other)
-        expect_error(self.t, closed, "ERROR_WRONG_TZID", profile=self.s.profile)
+        conform(self.t, closed, profile=self.s.profile)
+        expect(self.t, closed, "isolation:other-key-cannot-close", "ERROR_WRONG_TZID",
+               error_code(closed) if is_error(closed) else "success")
 
     @rule(method=st.sampled_from(["getRentNum", "getRentState", "extendRentState", "closeRentNum", "portReload",
                                   "tariffsRent", "getBalance", "noSuchMethod"]),

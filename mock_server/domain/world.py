@@ -164,24 +164,23 @@ class World:
     # -- settling due events --------------------------------------------------------------------
 
     def _settle(self, db: sqlite3.Connection, now: int) -> None:
-        due = db.execute("SELECT id FROM rentals WHERE closed_at IS NULL AND due_at <= ? ORDER BY due_at, id",
-                         (now,)).fetchall()
-        for (rental_id,) in due:
-            self._settle_rental(db, rental_id, now)
+        """Apply due events one at a time in the order they happened, across all rentals, so that
+        renewals competing for one balance are charged chronologically."""
+        while (due := db.execute("SELECT id FROM rentals WHERE closed_at IS NULL AND due_at <= ? "
+                                 "ORDER BY due_at, id LIMIT 1", (now,)).fetchone()) is not None:
+            self._settle_step(db, due[0], now)
 
-    def _settle_rental(self, db: sqlite3.Connection, rental_id: int, now: int) -> None:
-        while (rental := rentals.get(db, rental_id, now)) is not None and rental.is_open:
-            guard = rental.guard_until
-            if guard is not None and guard <= now:
-                if db.execute("SELECT 1 FROM sms WHERE rental_id = ? AND at <= ? LIMIT 1", (rental_id, guard)).fetchone():
-                    rentals.update(db, rental_id, guard_until=None)
-                    continue
+    def _settle_step(self, db: sqlite3.Connection, rental_id: int, now: int) -> None:
+        """One due event of one rental: its guard window ending, or its expiry (renewed or not)."""
+        rental = self._get(db, rental_id, now)
+        guard = rental.guard_until
+        if guard is not None and guard <= now:
+            if db.execute("SELECT 1 FROM sms WHERE rental_id = ? AND at <= ? LIMIT 1", (rental_id, guard)).fetchone():
+                rentals.update(db, rental_id, guard_until=None)
+            else:
                 self._close(db, rental, at=guard, reason=CloseReason.UNCONFIRMED, refund=True)
-            elif rental.expires_at <= now:
-                if rental.auto_renew and self._renew(db, rental):
-                    continue
-                self._close(db, rental, at=rental.expires_at, reason=CloseReason.EXPIRED, refund=False)
-            return
+        elif not (rental.auto_renew and self._renew(db, rental)):
+            self._close(db, rental, at=rental.expires_at, reason=CloseReason.EXPIRED, refund=False)
 
     def _renew(self, db: sqlite3.Connection, rental: Rental) -> bool:
         days = self.settings.renew_days

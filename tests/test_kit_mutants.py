@@ -1,0 +1,157 @@
+"""Deliberately broken mocks: ``check`` must fail on each one and name the broken rule.
+
+Each mutant patches one behaviour of the in-process mock, then the kit runs against it (the
+``contract-quick`` Hypothesis profile: derandomized, no shrinking, so a run is fast and repeatable).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import abort
+from decimal import Decimal
+
+from contract_tests.runner import run_check
+from mock_server.domain import errors, world
+from mock_server.domain import catalog as catalog_module
+from mock_server.domain import inbox, rentals, stock
+from mock_server.domain.rentals import CloseReason
+from mock_server.providers import onlinesim, wire
+
+Patch = Callable[[pytest.MonkeyPatch], None]
+
+
+def wrap(mp: pytest.MonkeyPatch, owner: Any, name: str, around: Callable[..., Any]) -> None:
+    original = getattr(owner, name)
+    mp.setattr(owner, name, lambda *a, **k: around(original, *a, **k))
+
+
+def pagination_to_off_by_one(mp: pytest.MonkeyPatch) -> None:
+    mp.setattr(onlinesim, "paginate", lambda items, page=1: dataclasses.replace(
+        inbox.paginate(items, page=page), last=inbox.paginate(items, page=page).last + 1))
+
+
+def rent_not_charged(mp: pytest.MonkeyPatch) -> None:
+    wrap(mp, world.accounts, "charge", lambda orig, *a, **k: None if k.get("memo", "").startswith("rent") else orig(*a, **k))
+
+
+def required_field_dropped(mp: pytest.MonkeyPatch) -> None:
+    wrap(mp, onlinesim, "render", lambda orig, *a, **k: [{f: v for f, v in i.items() if f != "day_extend"}
+                                                         for i in orig(*a, **k)])
+
+
+def wrong_code_for_low_balance(mp: pytest.MonkeyPatch) -> None:
+    mp.setitem(onlinesim.ERROR_CODES, errors.InsufficientBalance, "NO_NUMBER")
+
+
+def tenant_touches_another_keys_rental(mp: pytest.MonkeyPatch) -> None:
+    def owned(orig: Any, self: Any, db: Any, apikey: Any, rental_id: int, provider: str, now: int, **k: Any) -> Any:
+        found = rentals.get(db, rental_id, now)
+        return orig(self, db, found.apikey if found else apikey, rental_id, provider, now, **k)
+    wrap(mp, world.World, "_owned", owned)
+
+
+def guard_window_keeps_the_money(mp: pytest.MonkeyPatch) -> None:
+    wrap(mp, world.World, "_close", lambda orig, self, db, r, *, at, reason, refund:
+         orig(self, db, r, at=at, reason=reason, refund=refund and reason is not CloseReason.UNCONFIRMED))
+
+
+def auto_renewal_is_free(mp: pytest.MonkeyPatch) -> None:
+    def renew(orig: Any, self: Any, db: Any, rental: Any) -> bool:
+        rentals.update(db, rental.id, expires_at=rental.expires_at + 30 * 86400, days=rental.days + 30)
+        return True
+    wrap(mp, world.World, "_renew", renew)
+
+
+def hours_within_the_day(mp: pytest.MonkeyPatch) -> None:
+    wrap(mp, onlinesim, "render", lambda orig, *a, **k: [{**i, "hours": i["hours"] % 24} for i in orig(*a, **k)])
+
+
+def messages_oldest_first(mp: pytest.MonkeyPatch) -> None:
+    wrap(mp, inbox, "messages_of", lambda orig, *a, **k: {r: m[::-1] for r, m in orig(*a, **k).items()})
+
+
+def response_as_a_string(mp: pytest.MonkeyPatch) -> None:
+    wrap(mp, wire, "reply", lambda orig, provider, name, body: orig(provider, name, {**body, "response": "1"})
+         if name == "getBalance.response" else orig(provider, name, body))
+
+
+def server_error_on_close(mp: pytest.MonkeyPatch) -> None:
+    mp.setitem(onlinesim.RENT_METHODS, "closeRentNum", lambda w, v: abort(500))
+
+
+def extension_charged_for_one_day(mp: pytest.MonkeyPatch) -> None:
+    wrap(mp, catalog_module.Offer, "extension_price", lambda orig, self, days: orig(self, 1) if days in (7, 15) else
+         orig(self, days))
+
+
+def stock_never_runs_out(mp: pytest.MonkeyPatch) -> None:
+    def take(orig: Any, db: Any, provider: str, country: str, services: Any, period: int, operator: Any) -> str:
+        try:
+            return str(orig(db, provider, country, services, period, operator))
+        except errors.OutOfStock:
+            return ""
+    wrap(mp, world.stock, "take", take)
+
+
+def frozen_balance_ignored(mp: pytest.MonkeyPatch) -> None:
+    mp.setattr(world.World, "frozen_balance", lambda self, apikey: Decimal(0))
+
+
+def first_sms_does_not_confirm(mp: pytest.MonkeyPatch) -> None:
+    mp.setattr(rentals.Rental, "confirmed", property(lambda self: False))
+
+
+def closed_rentals_still_listed(mp: pytest.MonkeyPatch) -> None:
+    def listed(orig: Any, db: Any, apikey: str, provider: str, now: int) -> Any:
+        rows = db.execute(rentals._SELECT + "WHERE r.apikey = :key AND r.provider = :provider ORDER BY r.id",
+                          {"now": now, "key": apikey, "provider": provider})
+        return [rentals._from_row(r) for r in rows]
+    wrap(mp, rentals, "open_for", listed)
+
+
+MUTANTS: list[tuple[str, Patch, str]] = [
+    ("pagination `to` off by one", pagination_to_off_by_one, "pagination:arithmetic"),
+    ("a rent charge not made", rent_not_charged, "money:"),
+    ("a required item field dropped", required_field_dropped, "schema:onlinesim/"),
+    ("wrong error code for low balance", wrong_code_for_low_balance, "error-code:getRentNum"),
+    ("a tenant touches another key's rental", tenant_touches_another_keys_rental, "isolation:"),
+    ("guard window keeps the money", guard_window_keeps_the_money, "money:"),
+    ("auto-renewal is free", auto_renewal_is_free, "money:"),
+    ("hours counted within the day", hours_within_the_day, "countdown:"),
+    ("messages oldest first", messages_oldest_first, "messages:newest-first"),
+    ("response as the string \"1\"", response_as_a_string, "envelope:response-integer"),
+    ("HTTP 500 on close", server_error_on_close, "http-status"),
+    ("7- and 15-day extensions charged for one day", extension_charged_for_one_day, "money:extend-prices"),
+    ("stock never runs out", stock_never_runs_out, "error-code:getRentNum"),
+    ("frozen balance ignores held money", frozen_balance_ignored, "money:frozen-balance"),
+    ("first SMS does not confirm", first_sms_does_not_confirm, "item:"),
+    ("closed rentals still listed", closed_rentals_still_listed, "state:"),
+]
+
+
+def run_kit(tmp_path: Path, provider: str) -> tuple[int, list[dict[str, str]]]:
+    report = tmp_path / "report.json"
+    code = run_check(target="mock", provider=provider, examples=60, steps=40, json_path=str(report),
+                     hypothesis_profile="contract-quick")
+    return code, json.loads(report.read_text())["failures"] if report.exists() else []
+
+
+@pytest.mark.parametrize(("name", "patch", "rule"), MUTANTS, ids=[m[0] for m in MUTANTS])
+def test_check_fails_on_a_broken_onlinesim_mock_and_names_the_rule(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, patch: Patch, rule: str) -> None:
+    patch(monkeypatch)
+    code, failures = run_kit(tmp_path, "onlinesim")
+    assert code == 1, f"{name}: check passed a broken mock"
+    rules = [f["rule"] for f in failures]
+    assert any(r.startswith(rule) for r in rules), f"{name}: expected a {rule!r} failure, got {rules}"
+
+
+def test_check_passes_the_unbroken_mock(tmp_path: Path) -> None:
+    code, failures = run_kit(tmp_path, "onlinesim")
+    assert (code, failures) == (0, [])
