@@ -278,3 +278,16 @@ def put_state() -> tuple[Response, int]:
     snapshot.import_state(world(), faults.runtime().base, data, extra_tables=STATE_EXTRA)
     return reply("state", snapshot.export_state(world(), extra_tables=STATE_EXTRA))
 
+
+
+# -- the OpenAPI document -----------------------------------------------------------------------------
+
+@bp.get("/openapi.json")
+def openapi() -> Response | tuple[Response, int]:
+    """OpenAPI 3.1 for both providers, generated from ``schemas/`` (``?profile=documented`` for the other profile)."""
+    from schemas.openapi import document
+
+    profile = request.args.get("profile", current_app.config["PROFILE"])
+    if profile not in schemas.PROFILES:
+        return failure(400, f"profile must be one of {', '.join(schemas.PROFILES)}", "profile")
+    return jsonify(document(profile=profile))
