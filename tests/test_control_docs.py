@@ -1,4 +1,4 @@
-"""The end-to-end example in ``docs/control.md`` runs as written against ``serve``."""
+"""The control API's end-to-end example in README.md runs as written against ``serve``."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from . import server
 
 pytestmark = pytest.mark.server
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "control.md"
+DOC = Path(__file__).resolve().parent.parent / "README.md"
 
 
 def example() -> str:
     text = DOC.read_text(encoding="utf-8")
     found = re.search(r"<!-- example: end-to-end -->\s*```python\n(.*?)```", text, re.S)
-    assert found, "the end-to-end example is missing from docs/control.md"
+    assert found, "the end-to-end example is missing from README.md"
     return found.group(1)
 
 

@@ -1,7 +1,7 @@
 """Every error code of both providers, each produced by at most one control call followed by the
 provider call, from its natural cause where one exists (fault rules only for transient errors).
 
-The tables here are the ones in ``docs/control.md``; a test checks they cover every code the
+The tables here are the ones in README.md (Control API); a test checks they cover every code the
 providers' error schemas list.
 """
 
