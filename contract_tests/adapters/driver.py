@@ -62,6 +62,7 @@ class Run:
     # -- judging the adapter --------------------------------------------------------------------
 
     def fail(self, check: str, expected: Any, actual: Any) -> None:
+        """Record a failure and end the scenario."""
         self.failures.append(f"[{self.provider}] {self.scenario} / {check}: expected {expected}, got {actual}")
         raise _ScenarioFailed()
 
@@ -103,6 +104,7 @@ class Run:
         self.fail(check, "an exception", f"a return value {result!r}")
 
     def expect(self, check: str, expected: Any, actual: Any) -> None:
+        """A value the adapter returned must equal the mock's truth."""
         if expected != actual:
             self.fail(check, repr(expected), repr(actual))
 
@@ -117,13 +119,16 @@ class Run:
     # -- the mock's truth -----------------------------------------------------------------------
 
     def rental(self, rental_id: int) -> dict[str, Any]:
+        """The mock's own view of a rental (control API)."""
         found: dict[str, Any] = self.control.rental(rental_id)
         return found
 
     def balance(self) -> Decimal:
+        """The key's balance as the mock keeps it."""
         return Decimal(str(self.control.account(KEY)["balance"]))
 
     def number_matches(self, check: str, rental_id: int, number: str) -> None:
+        """The adapter's number is the rental's, with or without the calling code."""
         truth = self.rental(rental_id)
         if number.lstrip("+") not in (truth["number"], truth["phone"]):
             self.fail(check, f"{truth['number']!r} (or {truth['phone']!r})", repr(number))
@@ -134,6 +139,7 @@ Scenario = Callable[[Run], None]
 
 def run_scenarios(provider: str, scenarios: list[Scenario], make_adapter: AdapterFactory, base_url: str,
                   control: Any) -> Failures:
+    """Every scenario in turn, each on a reset mock with a new adapter."""
     failures = Failures()
     for scenario in scenarios:
         run = Run(provider, base_url, make_adapter, control, failures)

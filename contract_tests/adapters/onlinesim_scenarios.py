@@ -27,11 +27,13 @@ def _sms(run: Run, rental_id: int, code: str) -> None:
 
 
 def balance(run: Run) -> None:
+    """The balance the account has, to the cent."""
     a = run.start("balance", balance="123.45")
     run.expect("balance()", Decimal("123.45"), run.returns("balance()", a.balance))
 
 
 def rent_list_get_messages(run: Run) -> None:
+    """A new rental: its id and number, the list, its state, and codes arriving newest first."""
     a = run.start("rent, list, get, messages")
     rental_id = _rent(run)
     with run.step():
@@ -51,6 +53,7 @@ def rent_list_get_messages(run: Run) -> None:
 
 
 def extend_and_close(run: Run) -> None:
+    """Extending adds days (and charges); closing ends the rental, which is then not found."""
     a = run.start("extend, close")
     rental_id = _rent(run)
     run.returns("extend(id, 7)", lambda: a.extend(rental_id, 7))
@@ -66,6 +69,7 @@ def extend_and_close(run: Run) -> None:
 
 
 def expiry(run: Run) -> None:
+    """Once the paid time ran out: not found, and extend and close refused with their codes."""
     a = run.start("the clock passes the expiry")
     rental_id = _rent(run, 1)
     _sms(run, rental_id, "777888")  # confirmed, so the guard window does not close it first
@@ -76,6 +80,7 @@ def expiry(run: Run) -> None:
 
 
 def refusals(run: Run) -> None:
+    """Each refusal as its code: zero balance, no stock, the concurrency limit, an unknown period."""
     a = run.start("low balance", balance="0")
     run.refused("rent() with a zero balance", "WARNING_LOW_BALANCE", lambda: a.rent(COUNTRY, DAYS))
     a = run.start("stock emptied")
@@ -89,6 +94,7 @@ def refusals(run: Run) -> None:
 
 
 def faults(run: Run) -> None:
+    """A provider code, an HTTP 500 and a body that is not JSON, each from a fault rule."""
     a = run.start("fault rules")
     run.control.add_fault(P, "getRentNum", error="TRY_AGAIN_LATER", times=1)
     run.refused("rent() when the provider says TRY_AGAIN_LATER", "TRY_AGAIN_LATER", lambda: a.rent(COUNTRY, DAYS))

@@ -19,6 +19,7 @@ from . import NOT_FOUND, ProviderError, RentalInfo
 
 @contextmanager
 def provider_errors() -> Iterator[None]:
+    """The client's exceptions as ``ProviderError``."""
     try:
         yield
     except RequestException as exc:

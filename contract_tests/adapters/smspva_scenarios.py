@@ -36,6 +36,7 @@ def _settings(run: Run) -> dict[str, int]:
 
 
 def rent_list_get(run: Run) -> None:
+    """A new order: its id, number and until, the order list, state 0, no codes yet."""
     a = run.start("rent, list, get")
     rental_id = _rent(run)
     with run.step():
@@ -47,6 +48,7 @@ def rent_list_get(run: Run) -> None:
 
 
 def activation_and_codes(run: Run) -> None:
+    """activate -> 2 -> (queue) 1 -> codes newest first -> (window) 0."""
     a = run.start("activate, online window, codes")
     settings = _settings(run)
     rental_id = _rent(run)
@@ -64,6 +66,7 @@ def activation_and_codes(run: Run) -> None:
 
 
 def prolong_and_delete(run: Run) -> None:
+    """Prolonging only inside the window; delete ends the order, which goes to the archive."""
     a = run.start("prolong, delete, archive")
     window = _settings(run)["prolong_window_days"]
     rental_id = _rent(run)
@@ -83,6 +86,7 @@ def prolong_and_delete(run: Run) -> None:
 
 
 def expiry_and_restore(run: Run) -> None:
+    """Expiry moves the order to the archive; restore is refused without money, then brings it back."""
     a = run.start("expiry, archive, restore")
     rental_id = _rent(run)
     run.refused("restore(id) of an open order", "NOREMOTEDATA", lambda: a.restore(rental_id))
@@ -99,6 +103,7 @@ def expiry_and_restore(run: Run) -> None:
 
 
 def refusals(run: Run) -> None:
+    """Each refusal as its msg: zero balance, no stock, the concurrency limit, another key's order."""
     a = run.start("low balance", balance="0")
     run.refused("rent() with a zero balance", "Balance is not enough", lambda: a.rent(COUNTRY, DAYS, service=SERVICE))
     a = run.start("stock emptied")
@@ -108,10 +113,14 @@ def refusals(run: Run) -> None:
     _rent(run)
     run.refused("rent() past the account's limit", "Too many active orders",
                 lambda: a.rent(COUNTRY, DAYS, service=SERVICE))
-    run.refused("messages(id) of an order that is not ours", "order not found", lambda: a.messages(999_999_999))
+    theirs = run.make_adapter(run.base_url, "conformance-other-key")
+    other_id = run.returns("another key's rent()", lambda: theirs.rent(COUNTRY, DAYS, service=SERVICE)).id
+    run.refused("messages(id) of another key's order", "order not found", lambda: a.messages(other_id))
+    run.refused("close(id) of another key's order", "order not found", lambda: a.close(other_id))
 
 
 def faults(run: Run) -> None:
+    """A provider msg, an HTTP 500 and a body that is not JSON, each from a fault rule."""
     a = run.start("fault rules")
     run.control.add_fault(P, "create", error="Try again later", times=1)
     run.refused("rent() when the provider says 'Try again later'", "Try again later",

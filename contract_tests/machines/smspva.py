@@ -49,6 +49,7 @@ class SmsPvaMachine(PaidRules, ControlRules):
 
     @rule()
     def list_orders(self) -> None:
+        """Open orders by id, each row predicted (state, hasnewsms, until, prolong limits, lastonline)."""
         reply = self.t.call(P, "orders")
         rows = self._success(reply, "orders:success")
         listed = {row["id"]: row for row in rows}
@@ -188,6 +189,7 @@ class SmsPvaMachine(PaidRules, ControlRules):
 
     @invariant()
     def balance_never_negative(self) -> None:
+        """The model itself must never let the balance go below zero (the service refuses first)."""
         assert self.balance is None or self.balance >= 0, "[money:non-negative] the model balance went negative"
 
     @invariant()

@@ -21,6 +21,7 @@ FAULTS = {"orders": {}, "get_rent_history": {}, "getdata": {"country": "RU"}, "s
 
 
 def has_control(machine: SmsPvaBase) -> bool:
+    """Precondition of every rule here: the target is our mock."""
     return machine.c is not None
 
 
@@ -122,6 +123,7 @@ class ControlRules(SmsPvaBase):
     @precondition(has_control)
     @rule(amount=st.sampled_from(["0", "1.25", "6", "3000"]))
     def set_balance(self, amount: str) -> None:
+        """A low (or restored) balance: the next paid calls must be refused, or not, accordingly."""
         assert self.c is not None
         self.c.put_account(KEY, balance=float(amount))
         self.balance = Decimal(amount)

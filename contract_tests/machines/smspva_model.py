@@ -38,6 +38,7 @@ class Pricing:
     discount_percent: int = 0
 
     def one(self, country: str, service: str, days: int) -> Decimal:
+        """One service for ``days``, discounted from ``discount_days``, to the cent (half up)."""
         total = self.day[(country, service)] * days
         if self.discount_days and days >= self.discount_days:
             total = total * (100 - self.discount_percent) / 100
@@ -59,6 +60,7 @@ class Stock:
     free: dict[tuple[str, str, str], int] = field(default_factory=dict)
 
     def operators(self, country: str, service: str) -> dict[str, int]:
+        """Free numbers per operator for one country and service."""
         return {op: n for (c, s, op), n in self.free.items() if c == country and s == service}
 
     def pick(self, country: str, services: tuple[str, ...], operator: str | None) -> tuple[str | None, str]:
@@ -87,6 +89,8 @@ class Stock:
 
 @dataclass
 class Sms:
+    """One SMS an order received; ``for_order``: it goes to ``SmsList`` (else ``OtherSms``)."""
+
     text: str
     sender: str
     at: int
@@ -95,6 +99,8 @@ class Sms:
 
 @dataclass
 class Order:
+    """One order as the model knows it: its number, services, operator, times, money and SMS."""
+
     id: int
     country: str
     dial: str
@@ -121,10 +127,12 @@ class Order:
 
     @property
     def open(self) -> bool:
+        """Listed in ``orders`` (not expired, deleted or restored away)."""
         return self.closed_at is None
 
     @property
     def number(self) -> str:
+        """The full number (calling code and national number), as SMS are addressed to it."""
         return self.dial + self.phone
 
     def state(self, now: int) -> int:
@@ -136,6 +144,7 @@ class Order:
         return 2 if now < self.online_from else 1
 
     def last_online(self, now: int) -> int:
+        """``lastonline``: now while online, the end of the last window after it, 0 if never online."""
         if self.online_from is None or self.online_until is None or now < self.online_from:
             return self.online_before
         return min(now, self.online_until)

@@ -65,6 +65,7 @@ class PaidRules(SmsPvaBase):
           dtype=st.sampled_from(["week", "month"]), dcount=st.sampled_from([1, 1, 2, 3]),
           operator=st.sampled_from(["", "", "first", "NoSuchOperator"]))
     def create(self, market: int, service: int, multi: bool, dtype: str, dcount: int, operator: str) -> Any:
+        """One service (``create``) or two (``create_multi``), any operator, a named one, or an unknown one."""
         country, offered = self.markets[market % len(self.markets)]
         first = offered[service % len(offered)]
         services = (first, next(s for s in offered if s != first)) if multi and len(offered) > 1 else (first,)
