@@ -114,13 +114,19 @@ def probe_control(base_url: str, session: requests.Session, token: str | None = 
 @contextmanager
 def in_process_mock(*, seed: int = 0, profile: str = "live", **settings: Any) -> Iterator[str]:
     """Start our mock in this process on a free loopback port (real HTTP); yields its base URL."""
-    from werkzeug.serving import make_server
-
     from mock_server import create_app
 
     config = {"DB": ":memory:", "CLOCK": "frozen", "SEED": seed, "PROFILE": profile, **settings}
-    app = create_app(config)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log line per request
+    with serve_in_thread(create_app(config)) as url:
+        yield url
+
+
+@contextmanager
+def serve_in_thread(app: Any) -> Iterator[str]:
+    """Serve a WSGI app over real HTTP on 127.0.0.1 and a free port, in a daemon thread; yields the URL."""
+    from werkzeug.serving import make_server
+
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

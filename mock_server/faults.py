@@ -22,6 +22,7 @@ from flask import Flask, Response, current_app, g, request
 
 from .domain import Settings, World
 from .domain import admin
+from .providers.wire import params
 
 PROVIDERS = admin.PROVIDERS
 TERMINAL = ("error", "http_status", "body", "drop")
@@ -159,21 +160,6 @@ def runtime(app: Flask | None = None) -> Runtime:
 
 # -- which provider call is this? ----------------------------------------------------------------------
 
-def request_params() -> dict[str, str]:
-    """Query, form and JSON-body parameters as strings (the query wins); a bearer token counts as apikey."""
-    merged: dict[str, str] = {}
-    if request.is_json:
-        body = request.get_json(silent=True)
-        if isinstance(body, dict):
-            merged.update({str(k): v if isinstance(v, str) else json.dumps(v) for k, v in body.items()})
-    merged.update(request.form.to_dict())
-    merged.update(request.args.to_dict())
-    auth = request.headers.get("Authorization", "")
-    if not merged.get("apikey") and auth.lower().startswith("bearer "):
-        merged["apikey"] = auth[7:].strip()
-    return merged
-
-
 def provider_call() -> tuple[str, str] | None:
     """(provider, method) of a provider request: OnlineSim's file name without ``.php``, SMSPVA's ``method``."""
     provider = request.blueprint
@@ -194,7 +180,7 @@ def before_request() -> Response | None:
     g.mock_call = call
     if not rules_now:
         return None
-    chosen = runtime().pick(*call, request_params())
+    chosen = runtime().pick(*call, params())
     if not chosen:
         return None
     g.mock_fault = chosen[-1].id

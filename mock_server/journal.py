@@ -18,7 +18,7 @@ from typing import Any
 from flask import Flask, Response, current_app, g
 
 from .domain import World
-from .faults import request_params
+from .providers.wire import params as request_params
 from .store import Store
 
 log = logging.getLogger("sms_rent_mock")
