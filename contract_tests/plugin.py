@@ -76,7 +76,7 @@ def contract_session(request: pytest.FixtureRequest) -> Iterator[Session]:
     """The target (started in-process for 'mock'), its control API if any, and the run's settings."""
     from .report import Report
     from .session import Budget, Session
-    from .target import Target, in_process_mock, probe_control
+    from .target import Target, probe_control
 
     config = request.config
     option = config.getoption

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import pytest
 
 import schemas
-from mock_server.domain import world as world_module
+from mock_server.domain import throttle as throttle_module
 
 from .control_helpers import DAY, KEY, OTHER, CountingControl, Mock, m
 
@@ -59,7 +59,7 @@ def _osim_rate_limited(m: Mock) -> str:
     m.control.patch_settings(rent_rate_limit=1)
     frozen = SimpleNamespace(time=lambda: 1_000_000.0)  # both calls inside the same real second, always
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(world_module, "time", frozen)
+        patch.setattr(throttle_module, "time", frozen)
         m.rent_osim(days=1)
         return _code(m.osim("getRentNum", country=7, days=1))
 
@@ -159,7 +159,7 @@ def _pva_setting(name: str, value: object, calls: int = 1) -> Callable[[Mock], s
     def case(m: Mock) -> str:
         m.control.patch_settings(**{name: value})
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(world_module, "time", SimpleNamespace(time=lambda: 1_000_000.0))
+            patch.setattr(throttle_module, "time", SimpleNamespace(time=lambda: 1_000_000.0))
             for _ in range(calls - 1):
                 m.create_pva()
             return _create(m)

@@ -7,10 +7,8 @@ first settles whatever fell due before the clock's `now`, dated at the moment it
 from __future__ import annotations
 
 import json
-import math
 import random
 import sqlite3
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,12 +18,13 @@ from typing import Any
 from fixtures import SmsFaker, load_catalog
 
 from ..store import FIRST_RENTAL_ID, Store
-from . import accounts, clock, inbox, rentals, stock
+from . import accounts, archive, clock, inbox, rentals, stock, throttle
+from .archive import Quote
 from .catalog import Catalog, Offer
-from .errors import (BeyondMaxTerm, IdentificationRequired, NeedsExtension, CountryWithdrawn, DuplicateOperation, InsufficientBalance, InvalidParameter,
-                     NotInArchive, NotOwner, NotYetExpired, NumberGone, NumberUnavailable, OutOfStock,
-                     ProlongNotAllowed, RateLimited, ReloadNotAvailable, RentalEnded, RentalError, RentalNotFound,
-                     ServiceWithdrawn, TooManyRentals, TryAgainLater, UnknownCountry, UnknownService)
+from .errors import (BeyondMaxTerm, IdentificationRequired, NeedsExtension, InsufficientBalance, InvalidParameter,
+                     NotOwner, NumberGone, OutOfStock,
+                     ProlongNotAllowed, ReloadNotAvailable, RentalEnded, RentalError, RentalNotFound,
+                     TooManyRentals, TryAgainLater)
 from .rentals import DAY, CloseReason, Rental
 from .settings import Settings
 
@@ -46,14 +45,6 @@ class RentRequest:
     guarded: bool = False
     needs_activation: bool = False
     fingerprint: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Quote:
-    rental: Rental
-    overdue_days: int
-    prepaid_days: int
-    price: Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,24 +269,11 @@ class World:
         inbox.store(db, rental.id, sender=name, service=service or name, text=text, code=code, at=at)
 
     def _throttle(self, apikey: str | None, req: RentRequest) -> None:
-        """Rate limit, duplicate window and simulated failures: counted even when the rent is refused."""
-        s = self.settings
-        if s.failure_rate and self._rng.random() < s.failure_rate:
+        """Simulated failures, rate limit and duplicate window (see ``throttle``)."""
+        if self.settings.failure_rate and self._rng.random() < self.settings.failure_rate:
             raise TryAgainLater()
-        if not (s.rent_rate_limit or s.duplicate_window) or not apikey:
-            return
-        real = time.time()
-        with self.store.write() as db:
-            db.execute("DELETE FROM throttle WHERE at < ?", (real - max(1.0, s.duplicate_window),))
-            if s.duplicate_window and db.execute(
-                    "SELECT 1 FROM throttle WHERE apikey = ? AND op = 'rent' AND fingerprint = ? AND at > ?",
-                    (apikey, req.fingerprint, real - s.duplicate_window)).fetchone():
-                raise DuplicateOperation()
-            recent = db.execute("SELECT COUNT(*) FROM throttle WHERE apikey = ? AND op = 'rent' AND at > ?",
-                                (apikey, real - 1.0)).fetchone()[0]
-            db.execute("INSERT INTO throttle VALUES (?, 'rent', ?, ?)", (apikey, req.fingerprint, real))
-        if s.rent_rate_limit and recent >= s.rent_rate_limit:
-            raise RateLimited()
+        if apikey:
+            throttle.check(self.store, self.settings, apikey, req.fingerprint)
 
     # -- one rental -----------------------------------------------------------------------------
 
@@ -427,26 +405,7 @@ class World:
         return self._quote(db, apikey, rental_id, provider, now)
 
     def _quote(self, db: sqlite3.Connection, apikey: str, rental_id: int, provider: str, now: int) -> Quote:
-        rental = rentals.get(db, rental_id, now)
-        if rental is None or rental.provider != provider or rental.is_open:
-            raise NotInArchive()
-        if rental.apikey != apikey:
-            raise NotOwner()
-        try:
-            offers = self._offers(db, rental)
-        except UnknownCountry:
-            raise CountryWithdrawn() from None
-        except UnknownService:
-            raise ServiceWithdrawn() from None
-        if rental.expires_at > now:
-            raise NotYetExpired()
-        prepaid = self.settings.restore_prepaid_days
-        guaranteed_until = rental.created_at + self.settings.max_term_days * DAY
-        if rental.gone or rentals.number_taken(db, rental.dial, rental.phone) or now + prepaid * DAY > guaranteed_until:
-            raise NumberUnavailable()
-        overdue = max(1, math.ceil((now - rental.expires_at) / DAY))
-        price = sum((o.full_price(overdue + prepaid) for o in offers), Decimal(0))
-        return Quote(rental, overdue, prepaid, price)
+        return archive.quote(db, self.settings, apikey, rental_id, provider, now, lambda r: self._offers(db, r))
 
     def restore(self, apikey: str, rental_id: int, provider: str) -> Rental:
         with self.write() as (db, now):

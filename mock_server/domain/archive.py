@@ -1,0 +1,53 @@
+"""Restoring an archived rental: who may, when, and at what price.
+
+Cost = overdue days at the full daily price (no discount) + the prepaid days (30), as the provider's
+FAQ states. Each refusal has its own cause, checked in the order the provider documents them.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from . import rentals
+from .catalog import Offer
+from .errors import (CountryWithdrawn, NotInArchive, NotOwner, NotYetExpired, NumberUnavailable, ServiceWithdrawn,
+                     UnknownCountry, UnknownService)
+from .rentals import DAY, Rental
+from .settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    rental: Rental
+    overdue_days: int
+    prepaid_days: int
+    price: Decimal
+
+
+def quote(db: sqlite3.Connection, settings: Settings, apikey: str, rental_id: int, provider: str, now: int,
+          offers_of: Callable[[Rental], list[Offer]]) -> Quote:
+    """The price of bringing ``rental_id`` back now, or the refusal that explains why it cannot be."""
+    rental = rentals.get(db, rental_id, now)
+    if rental is None or rental.provider != provider or rental.is_open:
+        raise NotInArchive()
+    if rental.apikey != apikey:
+        raise NotOwner()
+    try:
+        offers = offers_of(rental)
+    except UnknownCountry:
+        raise CountryWithdrawn() from None
+    except UnknownService:
+        raise ServiceWithdrawn() from None
+    if rental.expires_at > now:
+        raise NotYetExpired()
+    prepaid = settings.restore_prepaid_days
+    guaranteed_until = rental.created_at + settings.max_term_days * DAY
+    if rental.gone or rentals.number_taken(db, rental.dial, rental.phone) or now + prepaid * DAY > guaranteed_until:
+        raise NumberUnavailable()
+    overdue = max(1, math.ceil((now - rental.expires_at) / DAY))
+    price = sum((o.full_price(overdue + prepaid) for o in offers), Decimal(0))
+    return Quote(rental, overdue, prepaid, price)
