@@ -22,7 +22,7 @@ from contract_tests.session import Budget, Session
 from contract_tests.target import Target, in_process_mock
 from mock_server.domain import catalog as catalog_module
 from mock_server.domain import inbox, rentals, world
-from mock_server.providers import smspva_archive, smspva_orders
+from mock_server.providers import smspva_archive, smspva_orders, wire
 
 Patch = Callable[[pytest.MonkeyPatch], None]
 DAY = 86_400
@@ -98,7 +98,23 @@ def lastonline_forgotten_when_queued_again(mp: pytest.MonkeyPatch) -> None:
          and now < self.online_from else orig(self, now))
 
 
+def until_in_milliseconds(mp: pytest.MonkeyPatch) -> None:
+    def in_ms(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: v * 1000 if k == "until" and isinstance(v, int) else in_ms(v) for k, v in node.items()}
+        return [in_ms(v) for v in node] if isinstance(node, list) else node
+    wrap(mp, wire, "reply", lambda orig, provider, name, body:
+         orig(provider, name, in_ms(body) if provider == "smspva" else body))
+
+
+def history_ignores_skip(mp: pytest.MonkeyPatch) -> None:
+    wrap(mp, rentals, "archived_for", lambda orig, db, apikey, provider, now, *, skip, take:
+         orig(db, apikey, provider, now, skip=0, take=take))
+
+
 MUTANTS: list[tuple[str, Patch, str | tuple[str, ...]]] = [
+    ("`until` in milliseconds", until_in_milliseconds, "create:until"),
+    ("history ignores skip", history_ignores_skip, "history:page"),
     ("the 30-day discount forgotten", discount_forgotten, "money:"),
     ("delete refunds after an SMS", delete_always_refunds, "money:"),
     ("an SMS reaches an offline number", sms_reaches_an_offline_number, "sms:received-only-while-online"),
