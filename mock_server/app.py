@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 
 from . import config as config_module
-from . import control, faults, journal
+from . import console, control, faults, journal
 from .domain import Settings, World
 from .providers import BLUEPRINTS, schema_check
 from .store import Store
@@ -38,6 +38,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     journal.init_app(app)
     if app.config["CONTROL"]:
         app.register_blueprint(control.bp)
+    if app.config["CONSOLE"]:
+        app.register_blueprint(console.bp)
     app.wsgi_app = collapse_slashes(app.wsgi_app)  # type: ignore[method-assign]
     return app
 

@@ -53,13 +53,14 @@ def main() -> None:
 @click.option("--auto-sms", default=30, show_default=True, type=click.IntRange(min=0), metavar="SECONDS",
               help="A scripted code SMS reaches each rental that many simulated seconds after it can receive; 0 = off.")
 @click.option("--no-control", is_flag=True, help="Serve no control API (everything under /_mock/ is 404).")
+@click.option("--no-console", is_flag=True, help="Serve no sandbox console page at /.")
 @click.option("--control-token", default=None, metavar="TOKEN",
               help="Require 'Authorization: Bearer TOKEN' on the control API.")
 @click.option("--journal-size", default=1000, show_default=True, type=click.IntRange(min=0),
               help="Provider requests the journal keeps (newest first); 0 = no journal.")
 def serve(host: str, port: int, db: str, seed: int, workers: int, threads: int, profile: str, clock_mode: str | None,
           time_scale: float, strict_keys: bool, validate: bool, overrides: tuple[str, ...], auto_sms: int,
-          no_control: bool, control_token: str | None, journal_size: int) -> None:
+          no_control: bool, no_console: bool, control_token: str | None, journal_size: int) -> None:
     """Serve both providers' rental APIs with a production WSGI server (Granian)."""
     if db == ":memory:" and workers > 1:
         raise click.UsageError("--db :memory: lives inside one process; use a file with --workers > 1")
@@ -67,7 +68,8 @@ def serve(host: str, port: int, db: str, seed: int, workers: int, threads: int, 
         clock_mode = "scaled"
     env: dict[str, Any] = {"DB": db, "SEED": seed, "PROFILE": profile, "TIME_SCALE": time_scale,
                            "STRICT_KEYS": strict_keys, "VALIDATE": validate, "AUTO_SMS": auto_sms,
-                           "CONTROL": not no_control, "JOURNAL_SIZE": journal_size, **_settings_option(overrides)}
+                           "CONTROL": not no_control, "CONSOLE": not no_console,
+                           "JOURNAL_SIZE": journal_size, **_settings_option(overrides)}
     if control_token:
         env["CONTROL_TOKEN"] = control_token
     if clock_mode:

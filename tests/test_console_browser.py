@@ -1,0 +1,274 @@
+"""The sandbox console driven in headless Chromium (Debian's ``chromium``, through Playwright).
+
+Each test acts on the page, checks what the page shows, and then asks the API the same question: the
+page may only show what the provider routes and the control API report. One browser serves the
+module; every test starts from ``/_mock/reset`` and a fresh page. ``CONSOLE_SCREENSHOTS=1`` also writes
+``docs/screenshots/console-{en,ar}.png`` for the README.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from mock_server.control import MockControl
+
+from .conftest import START, make_app
+from .live import serving
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+KEY = "console-key"
+DAY = 86_400
+SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def base_url() -> Iterator[str]:
+    app = make_app(AUTO_SMS=0)
+    with serving(app) as url:
+        yield url
+    app.extensions["rental_world"].store.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"the console's browser tests need Debian's chromium at {CHROMIUM} "
+                    "(apt-get install -y chromium; .ci/run installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        found = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield found
+        found.close()
+
+
+@pytest.fixture
+def mock(base_url: str) -> MockControl:
+    control = MockControl(base_url)
+    control.reset(apikey=KEY)
+    return control
+
+
+@pytest.fixture
+def page(browser: Any, base_url: str, mock: MockControl) -> Iterator[Any]:
+    context = browser.new_context(locale="en-US", timezone_id="UTC", viewport={"width": 1400, "height": 1000})
+    found = context.new_page()
+    found.set_default_timeout(10_000)
+    found.goto(f"{base_url}/?apikey={KEY}")
+    expect_ready(found)
+    yield found
+    context.close()
+
+
+def expect_ready(page: Any) -> None:
+    from playwright.sync_api import expect
+
+    expect(page.locator("body[data-refreshed]")).to_be_attached()
+    expect(page.locator("#available")).not_to_be_empty()
+
+
+def pva(base_url: str, method: str, **params: Any) -> Any:
+    query = {"method": method, "apikey": KEY, **params}
+    return requests.get(f"{base_url}/api/rent.php", params=query, timeout=10).json()
+
+
+def rent_google_week(page: Any) -> None:
+    from playwright.sync_api import expect
+
+    page.select_option("#provider", "smspva")
+    page.select_option("#country", "RU")
+    page.select_option("#service", "opt6")
+    expect(page.locator("#total-cost")).to_have_text("Total cost: 3.50 USD")
+    page.click("#rent")
+    expect(page.locator("#orders tbody tr[data-order^=smspva]")).to_have_count(1)
+
+
+def test_rent_shows_the_quote_the_order_and_the_balance_the_api_reports(page: Any, base_url: str,
+                                                                      mock: MockControl) -> None:
+    from playwright.sync_api import expect
+
+    page.select_option("#country", "RU")
+    page.select_option("#service", "opt6")
+    stock = next(s for s in pva(base_url, "getdata", country="RU")["data"]["services"] if s["service"] == "opt6")
+    expect(page.locator("#available")).to_have_text(f"Available numbers: {stock['count']} pcs")
+    rent_google_week(page)
+    order = pva(base_url, "orders")["data"][0]
+    row = page.locator("#orders tbody tr[data-order^=smspva]")
+    expect(row.locator(".phone")).to_have_text(f"{order['ccode']}{order['pnumber']}")
+    expect(row.locator(".service")).to_have_text("Google")
+    expect(row.locator(".status")).to_have_text("Not active")
+    expect(row.locator(".expires")).to_have_text(re.compile(r"11/21/2023"))  # until = START + 7 days, UTC
+    account = mock.account(KEY)
+    assert account["ledger"][0]["amount"] == -3.5
+    expect(page.locator("#balance")).to_have_text(f"{account['balance']:.2f}")
+
+
+def test_activate_then_a_test_sms_shows_its_code_highlighted(page: Any, base_url: str, mock: MockControl) -> None:
+    from playwright.sync_api import expect
+
+    rent_google_week(page)
+    row = page.locator("#orders tbody tr[data-order^=smspva]")
+    row.locator("button.activate").click()
+    expect(row.locator(".status")).to_have_text("Activating")
+    assert pva(base_url, "orders")["data"][0]["state"] == 2
+    mock.advance(mock.settings()["settings"]["activation_delay"])
+    page.click("#tab-orders")  # any action refreshes the table
+    expect(row.locator(".status")).to_have_text("Online")
+    row.locator("button.show-sms").click()
+    page.fill("#sms-text", "Your Google code is 482913")
+    page.fill("#sms-sender", "GOOGLE")
+    page.click("#sms-form button[type=submit]")
+    expect(page.locator("#sms-list mark.code")).to_have_text("482913")
+    order_id = pva(base_url, "orders")["data"][0]["id"]
+    assert [m["text"] for m in pva(base_url, "sms", id=order_id)["data"]["SmsList"]] == ["Your Google code is 482913"]
+
+
+def test_prolong_is_disabled_with_the_reason_until_fewer_than_seven_days_remain(page: Any, base_url: str) -> None:
+    from playwright.sync_api import expect
+
+    rent_google_week(page)
+    row = page.locator("#orders tbody tr[data-order^=smspva]")
+    expect(row.locator("button.prolong")).to_be_disabled()
+    expect(row.locator(".reason")).to_have_text(
+        "You can prolong the number only if fewer than 7 days remain before the expiry date")
+    order = pva(base_url, "orders")["data"][0]
+    assert order["canprolong"] is False
+    assert pva(base_url, "prolong", id=order["id"], dtype="week", dcount=1)["status"] == 0
+    page.click("button[data-advance='86400']")
+    expect(row.locator("button.prolong")).to_be_enabled()
+    assert pva(base_url, "orders")["data"][0]["canprolong"] is True
+    row.locator("button.prolong").click()
+    expect(row.locator(".expires")).to_have_text(re.compile(r"11/28/2023"))
+    assert pva(base_url, "orders")["data"][0]["until"] == order["until"] + 7 * DAY
+
+
+def test_past_expiry_the_order_moves_to_the_archive_and_restores_after_the_quote(page: Any, base_url: str) -> None:
+    from playwright.sync_api import expect
+
+    page.click("#tab-archive")
+    expect(page.locator("#archive tbody")).to_have_text("No matching records found")
+    page.click("#tab-orders")
+    rent_google_week(page)
+    order = pva(base_url, "orders")["data"][0]
+    page.click("button[data-advance='604800']")
+    page.click("button[data-advance='86400']")
+    expect(page.locator("#orders tbody")).to_have_text("No orders")
+    assert pva(base_url, "orders")["data"] == []
+    page.click("#tab-archive")
+    archived = page.locator(f"#archive tbody tr[data-order='{order['id']}']")
+    expect(archived).to_contain_text(f"+7{order['pnumber']}")
+    expect(page.locator("#page-no")).to_have_text("Page 1")
+    archived.locator("button.restore").click()
+    quote = pva(base_url, "restore_user_precalc", id=order["id"])["data"]
+    expect(page.locator("#restore-quote")).to_have_text(
+        f"Restore for {quote['price']:.2f} USD ({quote['outdays']} overdue days + 30 prepaid days)?")
+    page.click("#restore-confirm")
+    expect(page.locator("#archive tbody")).to_have_text("No matching records found")
+    page.click("#tab-orders")
+    expect(page.locator(f"#orders tbody tr[data-order='smspva-{order['id']}']")).to_have_count(1)
+    assert [o["id"] for o in pva(base_url, "orders")["data"]] == [order["id"]]
+
+
+def test_an_injected_fault_shows_its_error_and_lands_in_the_journal(page: Any, base_url: str,
+                                                                  mock: MockControl) -> None:
+    from playwright.sync_api import expect
+
+    page.select_option("#fault-provider", "smspva")
+    page.fill("#fault-method", "create")
+    page.fill("#fault-error", "No numbers available")
+    page.fill("#fault-times", "1")
+    page.click("#fault-form button[type=submit]")
+    expect(page.locator("#faults li[data-fault]")).to_have_count(1)
+    assert len(mock.faults()) == 1
+    page.select_option("#country", "RU")
+    page.select_option("#service", "opt6")
+    page.click("#rent")
+    expect(page.locator("#message")).to_have_text("Error: No numbers available")
+    failed = page.locator("#journal tbody tr.failed", has_text="create")
+    expect(failed).to_contain_text("No numbers available")
+    assert pva(base_url, "orders")["data"] == []
+    expect(page.locator("#faults li[data-fault]")).to_have_count(0)  # times=1: the rule is spent
+    assert mock.faults() == []
+
+
+def test_onlinesim_rental_is_confirmed_by_its_first_sms_and_closes(page: Any, base_url: str) -> None:
+    from playwright.sync_api import expect
+
+    page.select_option("#provider", "onlinesim")
+    page.select_option("#country", "7")
+    page.select_option("#days", "7")
+    expect(page.locator("#total-cost")).to_have_text("Total cost: 150.00 USD")
+    page.click("#rent")
+    row = page.locator("#orders tbody tr[data-order^=onlinesim]")
+    expect(row.locator(".status")).to_have_text("Awaiting the first SMS")
+    row.locator("button.show-sms").click()
+    page.fill("#sms-text", "Code 5521")
+    page.click("#sms-form button[type=submit]")
+    expect(row.locator(".status")).to_have_text("Confirmed")
+    expect(page.locator("#sms-list mark.code")).to_have_text("5521")
+    state = requests.get(f"{base_url}/api/rent/getRentState.php", params={"apikey": KEY}, timeout=10).json()
+    assert state["list"][0]["status"] == 1
+    row.locator("button.close").click()
+    expect(page.locator("#orders tbody")).to_have_text("No orders")
+
+
+def test_arabic_is_right_to_left_with_the_seed_wording(browser: Any, base_url: str, mock: MockControl) -> None:
+    from playwright.sync_api import expect
+
+    context = browser.new_context(locale="ar", timezone_id="UTC", viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.goto(f"{base_url}/?apikey={KEY}")
+    expect_ready(page)
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(page.locator("html")).to_have_attribute("lang", "ar")
+    expect(page.locator("#orders thead")).to_have_text(re.compile("الحالة.*رقم الهاتف.*الخدمة.*ينتهي في"))
+    assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+    rent_like_a_user(page, mock)
+    shoot(page, "console-ar.png")
+    page.select_option("#lang", "en")
+    expect(page.locator("html")).to_have_attribute("dir", "ltr")
+    expect(page.locator("#tab-archive")).to_have_text("Archive")
+    context.close()
+    english = browser.new_context(locale="en-US", timezone_id="UTC", viewport={"width": 1400, "height": 1000})
+    page = english.new_page()
+    page.goto(f"{base_url}/?apikey={KEY}")
+    expect_ready(page)
+    page.locator("#orders tbody tr[data-order^=smspva] button.show-sms").click()
+    expect(page.locator("#sms-list mark.code")).to_have_text("482913")
+    shoot(page, "console-en.png")
+    english.close()
+
+
+def rent_like_a_user(page: Any, mock: MockControl) -> None:
+    """Something worth a screenshot: an online order showing a code SMS."""
+    from playwright.sync_api import expect
+
+    page.select_option("#country", "RU")
+    page.select_option("#service", "opt6")
+    page.click("#rent")
+    row = page.locator("#orders tbody tr[data-order^=smspva]")
+    row.locator("button.activate").click()
+    expect(row.locator(".status")).not_to_have_text("غير نشط")
+    mock.advance(mock.settings()["settings"]["activation_delay"])
+    row.locator("button.show-sms").click()
+    page.fill("#sms-text", "Your Google code is 482913")
+    page.click("#sms-form button[type=submit]")
+    expect(page.locator("#sms-list mark.code")).to_have_text("482913")
+
+
+def shoot(page: Any, name: str) -> None:
+    if os.environ.get("CONSOLE_SCREENSHOTS") == "1":
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / name), full_page=True)
+
+
+assert START == 1_700_000_000  # the expiry dates above are START + 7 and + 14 days, in UTC
