@@ -18,6 +18,7 @@ from typing import Any
 from flask import Flask, Response, current_app, g
 
 from .domain import World
+from .providers.wire import outcome
 from .providers.wire import params as request_params
 from .store import Store
 
@@ -29,14 +30,7 @@ def outcome_of(provider: str, response: Response) -> str:
     """``ok``, the provider's error code or message, ``HTTP <status>``, or ``malformed``."""
     if response.status_code != 200:
         return f"HTTP {response.status_code}"
-    body = response.get_json(silent=True) if response.is_json else None
-    if provider == "onlinesim":
-        if isinstance(body, dict) and "response" in body:
-            return "ok" if body["response"] in (1, True, "1") else str(body["response"])
-        return "ok" if body is not None else "malformed"
-    if isinstance(body, dict) and "status" in body:
-        return "ok" if body["status"] == 1 else str(body.get("msg", ""))
-    return "malformed"
+    return outcome(provider, response.get_json(silent=True) if response.is_json else None)
 
 
 class Journal:

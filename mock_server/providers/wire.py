@@ -77,9 +77,21 @@ def problem(provider: str, method: str, values: dict[str, str], *, fallback: str
     return None
 
 
+def outcome(provider: str, body: Any) -> str:
+    """For the journal: ``ok``, the provider's error code or message, or ``malformed``."""
+    if provider == "onlinesim":
+        if isinstance(body, dict) and "response" in body:
+            return "ok" if body["response"] in (1, True, "1") else str(body["response"])
+        return "ok" if body is not None else "malformed"
+    if isinstance(body, dict) and "status" in body:
+        return "ok" if body["status"] == 1 else str(body.get("msg", ""))
+    return "malformed"
+
+
 def reply(provider: str, schema_name: str, body: Any) -> Response:
     """A JSON reply (HTTP 200) that must validate against ``schemas/<provider>/<schema_name>.json``."""
     g.response_schema = (provider, schema_name)
+    g.mock_outcome = outcome(provider, body)  # the journal need not parse the body again
     return jsonify(body)
 
 
@@ -109,14 +121,15 @@ def memoized(method: str, values: dict[str, str], build: Callable[[], Response])
     found = world()
     found.read()  # settle what fell due first: that is a change the key must see
     key = (found.store.uid, request.blueprint, method, frozenset(values.items()), found.now(), found.store.version())
-    memo: dict[Any, tuple[bytes, Any]] = _memo.__dict__.setdefault("entries", {})
+    memo: dict[Any, tuple[bytes, Any, Any]] = _memo.__dict__.setdefault("entries", {})
     hit = memo.get(key)
     if hit is not None:
         if hit[1] is not None:
             g.response_schema = hit[1]
+        g.mock_outcome = hit[2]
         return current_app.response_class(hit[0], mimetype="application/json")
     response = build()
     if len(memo) >= MEMO_SIZE:
         memo.clear()
-    memo[key] = (response.get_data(), g.get("response_schema"))
+    memo[key] = (response.get_data(), g.get("response_schema"), g.get("mock_outcome"))
     return response
