@@ -100,6 +100,9 @@ def test_rent_shows_the_quote_the_order_and_the_balance_the_api_reports(page: An
     page.select_option("#service", "opt6")
     stock = next(s for s in pva(base_url, "getdata", country="RU")["data"]["services"] if s["service"] == "opt6")
     expect(page.locator("#available")).to_have_text(f"Available numbers: {stock['count']} pcs")
+    page.select_option("#dtype", "month")
+    expect(page.locator("#total-cost")).to_have_text("Total cost: 13.50 USD")  # 30 days: 10 % off
+    page.select_option("#dtype", "week")
     rent_google_week(page)
     order = pva(base_url, "orders")["data"][0]
     row = page.locator("#orders tbody tr[data-order^=smspva]")
@@ -219,6 +222,64 @@ def test_onlinesim_rental_is_confirmed_by_its_first_sms_and_closes(page: Any, ba
     assert state["list"][0]["status"] == 1
     row.locator("button.close").click()
     expect(page.locator("#orders tbody")).to_have_text("No orders")
+
+
+def test_total_cost_is_zero_when_no_numbers_are_left(page: Any, mock: MockControl) -> None:
+    from playwright.sync_api import expect
+
+    page.select_option("#country", "RU")
+    page.select_option("#service", "opt6")
+    mock.set_stock("smspva", "RU", 0, service="opt6")
+    page.click("#tab-orders")  # any action refreshes what the page shows
+    expect(page.locator("#available")).to_have_text("Available numbers: 0 pcs")
+    expect(page.locator("#total-cost")).to_have_text("Total cost: 0 USD")
+    expect(page.locator("#rent")).to_be_disabled()
+
+
+def test_an_additional_service_joins_the_order_at_the_quoted_total(page: Any, base_url: str,
+                                                                   mock: MockControl) -> None:
+    from playwright.sync_api import expect
+
+    rent_google_week(page)
+    page.locator("#orders tbody tr[data-order^=smspva] button.add-service").click()
+    page.select_option("#add-service", "opt1")
+    page.select_option("#add-days", "1")
+    expect(page.locator("#add-total")).to_have_text("0.30")
+    page.click("#add-service-form button[type=submit]")
+    expect(page.locator("#ledger tbody tr").first).to_contain_text("-0.30")
+    assert mock.account(KEY)["ledger"][0]["amount"] == -0.3
+    expect(page.locator("#message")).to_be_hidden()
+
+
+def test_the_table_refreshes_itself_every_thirty_seconds(browser: Any, base_url: str, mock: MockControl) -> None:
+    from playwright.sync_api import expect
+
+    context = browser.new_context(locale="en-US", timezone_id="UTC")
+    page = context.new_page()
+    page.clock.install()
+    page.goto(f"{base_url}/?apikey={KEY}")
+    expect_ready(page)
+    pva(base_url, "create", country="RU", service="opt6", dtype="week", dcount=1)  # behind the page's back
+    expect(page.locator("#orders tbody")).to_have_text("No orders")
+    page.clock.run_for(30_000)
+    expect(page.locator("#orders tbody tr[data-order^=smspva]")).to_have_count(1)
+    context.close()
+
+
+def test_clock_freezes_and_resumes_and_a_fault_rule_can_be_removed(page: Any, mock: MockControl) -> None:
+    from playwright.sync_api import expect
+
+    page.click("#resume")
+    expect(page.locator("#clock-mode")).to_have_text("real")
+    assert mock.clock()["mode"] == "real"
+    page.click("#freeze")
+    expect(page.locator("#clock-mode")).to_have_text("frozen")
+    assert mock.clock()["mode"] == "frozen"
+    page.click("#fault-form button[type=submit]")
+    expect(page.locator("#faults li[data-fault]")).to_have_count(1)
+    page.click("#faults button.remove-fault")
+    expect(page.locator("#faults li[data-fault]")).to_have_count(0)
+    assert mock.faults() == []
 
 
 def test_arabic_is_right_to_left_with_the_seed_wording(browser: Any, base_url: str, mock: MockControl) -> None:

@@ -12,7 +12,7 @@ const S = { key: "", pva: {}, os: {}, services: [], orders: [], open: null, addF
 
 const fmt = (template, values) => template.replace(/\{(\w)\}/g, (_, k) => values[k]);
 const when = (unix) => (unix ? new Date(unix * 1000).toLocaleString() : "–");
-const money = (x) => (Math.round(x * 100) / 100).toFixed(2);
+const money = (x) => (Math.round(x * 100 + 1e-6) / 100).toFixed(2);  // half up, as the mock's Decimal prices
 const digits = (s) => String(s).replace(/\D/g, "");
 
 function el(tag, attrs = {}, ...children) {
@@ -58,8 +58,16 @@ async function osim(method, params = {}) {
   return body;
 }
 
-const ctl = (method, path, data) => getJson(`/_mock/${path}`, data === undefined ? { method }
-  : { method, headers: { "Content-Type": "application/json" }, body: JSON.stringify(data) });
+// serve --control-token T: open the page once with ?token=T; it is kept in this browser only.
+const TOKEN = new URLSearchParams(location.search).get("token") || localStorage.getItem("console.token") || "";
+if (TOKEN) localStorage.setItem("console.token", TOKEN);
+
+function ctl(method, path, data) {
+  const headers = TOKEN ? { Authorization: `Bearer ${TOKEN}` } : {};
+  if (data === undefined) return getJson(`/_mock/${path}`, { method, headers });
+  headers["Content-Type"] = "application/json";
+  return getJson(`/_mock/${path}`, { method, headers, body: JSON.stringify(data) });
+}
 
 async function act(work) {
   try { await work(); say(""); } catch (err) { say(fmt(T.error, { d: err.message }), true); }
@@ -134,14 +142,13 @@ async function rent(event) {
       await osim("getRentNum", { country: $("country").value, days: $("days").value });
     }
   });
-  await loadServices();
 }
 
 // -- orders ------------------------------------------------------------------------------------------
 
 function pvaRow(o) {
   const left = o.until - S.now;
-  const reason = left >= 7 * DAY ? T.prolong_reason : T.max_term;
+  const reason = o.state === -1 ? T["state_-1"] : left >= 7 * DAY ? T.prolong_reason : T.max_term;
   return {
     key: `smspva-${o.id}`, provider: "smspva", order: o, status: T[`state_${o.state}`],
     phone: `${o.ccode}${o.pnumber}`, service: o.sname, expires: o.until,
@@ -347,7 +354,7 @@ async function refresh() {
   try {
     if (CONTROL) await loadClock();
     const archive = !$("archive-section").hidden;
-    await Promise.all([loadAccount(), archive ? loadArchive() : loadOrders(),
+    await Promise.all([loadAccount(), archive ? loadArchive() : loadOrders(), $("country").value ? loadServices() : null,
                        ...(CONTROL ? [loadFaults(), loadJournal()] : [])]);
     document.body.dataset.refreshed = String(Number(document.body.dataset.refreshed || 0) + 1);
   } catch (err) { say(fmt(T.error, { d: err.message }), true); }
