@@ -80,19 +80,22 @@ def wrk(url: str, connections: int, seconds: int, script: Path | None = None) ->
             "non2xx": int(errors.group(1)) if errors else 0}
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process and all its descendants, in MB."""
-    total, todo = 0, [pid]
+def memory_mb(pid: int) -> tuple[float, float]:
+    """(RSS, PSS) of a process and all its descendants, in MB. RSS counts pages the workers share with
+    their parent once per process; PSS splits shared pages between them, so its sum is the real total."""
+    rss = pss = 0
+    todo = [pid]
     while todo:
         current = todo.pop()
         try:
-            status = Path(f"/proc/{current}/status").read_text()
-            total += int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1))  # type: ignore[union-attr]
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+            rss += int(re.search(r"^Rss:\s+(\d+) kB", rollup, re.M).group(1))  # type: ignore[union-attr]
+            pss += int(re.search(r"^Pss:\s+(\d+) kB", rollup, re.M).group(1))  # type: ignore[union-attr]
             children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
         except (OSError, AttributeError):
             continue
         todo.extend(int(c) for c in children)
-    return total / 1024
+    return rss / 1024, pss / 1024
 
 
 def main() -> None:
@@ -128,7 +131,8 @@ def main() -> None:
             while served < 100_000:
                 served += int(wrk(read_url, 16, 5)["requests"])
             print(f"ready after start: {ready:.3f} s")
-            print(f"resident memory after {served} requests: {rss_mb(proc.pid):.1f} MB (all server processes)")
+            rss, pss = memory_mb(proc.pid)
+            print(f"memory after {served} requests, all server processes: {pss:.1f} MB PSS ({rss:.1f} MB RSS summed)")
         finally:
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(timeout=30)

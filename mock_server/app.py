@@ -10,9 +10,8 @@ from flask import Flask
 
 from . import config as config_module
 from . import console, control, faults, journal
-from .domain import Settings, World
+from .domain import World
 from .providers import BLUEPRINTS, schema_check
-from .store import Store
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -22,14 +21,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_prefixed_env("MOCK")
     if config:
         app.config.update(config)
-    config_module.check(app.config)
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.json.compact = True  # type: ignore[attr-defined]
-    store = Store(str(app.config["DB"]))
-    app.extensions["rental_world"] = World(
-        store, Settings.from_mapping(dict(app.config)), seed=int(app.config["SEED"]),
-        clock_mode=app.config["CLOCK"], time_scale=float(app.config["TIME_SCALE"]),
-        start_time=app.config["START_TIME"])
+    app.extensions["rental_world"] = config_module.build_world(app.config)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     if app.config["VALIDATE"]:

@@ -76,10 +76,11 @@ def serve(host: str, port: int, db: str, seed: int, workers: int, threads: int, 
         env["CLOCK"] = clock_mode
     for key, value in env.items():
         os.environ[f"MOCK_{key}"] = _env_text(value)
-    from .app import create_app
+    from .config import DEFAULTS, build_world
 
-    try:
-        create_app()  # initialise the store once, and fail here on bad settings rather than in a worker
+    try:  # initialise the store once, and fail here on bad settings rather than in a worker;
+        # without importing Flask, so this parent process of the workers stays small
+        build_world({**DEFAULTS, **env}).store.close()
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     run_server(host, port, workers=workers, threads=threads)

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .domain import Settings, World
 from .domain.clock import MODES
+from .store import Store
 
 DEFAULTS: dict[str, Any] = {
     "DB": "sms-rent-mock.sqlite3",   # a file, so a restart loses nothing; ":memory:" for throwaway state
@@ -35,3 +37,11 @@ def check(config: Mapping[str, Any]) -> None:
         raise ValueError("VALIDATE must be true, false or 'raise'")
     if not isinstance(config.get("JOURNAL_SIZE"), int) or config["JOURNAL_SIZE"] < 0:
         raise ValueError(f"JOURNAL_SIZE must be a whole number >= 0, not {config.get('JOURNAL_SIZE')!r}")
+
+
+def build_world(config: Mapping[str, Any]) -> World:
+    """The World over the configured store (created and initialised on first use), after ``check``."""
+    check(config)
+    return World(Store(str(config["DB"])), Settings.from_mapping(dict(config)), seed=int(config["SEED"]),
+                 clock_mode=config["CLOCK"], time_scale=float(config["TIME_SCALE"]),
+                 start_time=config["START_TIME"])
