@@ -31,8 +31,10 @@ SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
 
 @pytest.fixture(scope="module")
-def base_url() -> Iterator[str]:
-    app = make_app(AUTO_SMS=0)
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    # A file store, as `serve` uses: the page sends requests in parallel, and a shared-cache
+    # ":memory:" store answers a reader that meets another thread's write "database table is locked".
+    app = make_app(AUTO_SMS=0, DB=str(tmp_path_factory.mktemp("console") / "mock.sqlite3"))
     with serving(app) as url:
         yield url
     app.extensions["rental_world"].store.close()
@@ -181,6 +183,21 @@ def test_past_expiry_the_order_moves_to_the_archive_and_restores_after_the_quote
     assert [o["id"] for o in pva(base_url, "orders")["data"]] == [order["id"]]
 
 
+def test_archive_pages_hold_ten_orders_each(page: Any, base_url: str, mock: MockControl) -> None:
+    from playwright.sync_api import expect
+
+    for _ in range(11):
+        assert pva(base_url, "create", country="RU", service="opt1", dtype="week", dcount=1)["status"] == 1
+    mock.advance(8 * DAY)
+    page.click("#tab-archive")
+    expect(page.locator("#archive tbody tr")).to_have_count(10)
+    page.click("#next-page")
+    expect(page.locator("#page-no")).to_have_text("Page 2")
+    expect(page.locator("#archive tbody tr")).to_have_count(1)
+    expect(page.locator("#next-page")).to_be_disabled()
+    assert len(pva(base_url, "get_rent_history", skip=10, take=10)["data"]) == 1
+
+
 def test_an_injected_fault_shows_its_error_and_lands_in_the_journal(page: Any, base_url: str,
                                                                   mock: MockControl) -> None:
     from playwright.sync_api import expect
@@ -220,6 +237,13 @@ def test_onlinesim_rental_is_confirmed_by_its_first_sms_and_closes(page: Any, ba
     expect(page.locator("#sms-list mark.code")).to_have_text("5521")
     state = requests.get(f"{base_url}/api/rent/getRentState.php", params={"apikey": KEY}, timeout=10).json()
     assert state["list"][0]["status"] == 1
+    row.locator("select.extend-days").select_option("1")
+    row.locator("button.extend").click()
+    expect(page.locator("#ledger tbody tr").first).to_contain_text("-25.00")
+    row.locator("button.port-reload").click()
+    expect(row.locator("button.port-reload")).to_be_disabled()
+    state = requests.get(f"{base_url}/api/rent/getRentState.php", params={"apikey": KEY}, timeout=10).json()
+    assert state["list"][0]["rent"] == 8 and state["list"][0]["reload"] > 0
     row.locator("button.close").click()
     expect(page.locator("#orders tbody")).to_have_text("No orders")
 
