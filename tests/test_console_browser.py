@@ -1,97 +1,23 @@
-"""The sandbox console driven in headless Chromium (Debian's ``chromium``, through Playwright).
+"""The sandbox console's orders, driven in headless Chromium: renting, activating, SMS, prolonging,
+extra services, OnlineSim rentals and the 30-second refresh.
 
 Each test acts on the page, checks what the page shows, and then asks the API the same question: the
-page may only show what the provider routes and the control API report. One browser serves the
-module; every test starts from ``/_mock/reset`` and a fresh page. ``CONSOLE_SCREENSHOTS=1`` also writes
-``docs/screenshots/console-{en,ar}.png`` for the README.
+page may only show what the provider routes and the control API report.
 """
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 import requests
 
 from mock_server.control import MockControl
 
-from .conftest import START, make_app
-from .live import serving
+from .conftest import START
+from .console_helpers import DAY, KEY, base_url, browser, expect_ready, mock, page, pva, rent_google_week
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-KEY = "console-key"
-DAY = 86_400
-SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
-
-
-@pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    # A file store, as `serve` uses: the page sends requests in parallel, and a shared-cache
-    # ":memory:" store answers a reader that meets another thread's write "database table is locked".
-    app = make_app(AUTO_SMS=0, DB=str(tmp_path_factory.mktemp("console") / "mock.sqlite3"))
-    with serving(app) as url:
-        yield url
-    app.extensions["rental_world"].store.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"the console's browser tests need Debian's chromium at {CHROMIUM} "
-                    "(apt-get install -y chromium; .ci/run installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        found = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield found
-        found.close()
-
-
-@pytest.fixture
-def mock(base_url: str) -> MockControl:
-    control = MockControl(base_url)
-    control.reset(apikey=KEY)
-    return control
-
-
-@pytest.fixture
-def page(browser: Any, base_url: str, mock: MockControl) -> Iterator[Any]:
-    context = browser.new_context(locale="en-US", timezone_id="UTC", viewport={"width": 1400, "height": 1000})
-    found = context.new_page()
-    found.set_default_timeout(10_000)
-    found.goto(f"{base_url}/?apikey={KEY}")
-    expect_ready(found)
-    yield found
-    context.close()
-
-
-def expect_ready(page: Any) -> None:
-    from playwright.sync_api import expect
-
-    expect(page.locator("body[data-refreshed]")).to_be_attached()
-    expect(page.locator("#available")).not_to_be_empty()
-
-
-def pva(base_url: str, method: str, **params: Any) -> Any:
-    query = {"method": method, "apikey": KEY, **params}
-    return requests.get(f"{base_url}/api/rent.php", params=query, timeout=10).json()
-
-
-def rent_google_week(page: Any) -> None:
-    from playwright.sync_api import expect
-
-    page.select_option("#provider", "smspva")
-    page.select_option("#country", "RU")
-    page.select_option("#service", "opt6")
-    expect(page.locator("#total-cost")).to_have_text("Total cost: 3.50 USD")
-    page.click("#rent")
-    expect(page.locator("#orders tbody tr[data-order^=smspva]")).to_have_count(1)
+__all__ = ["base_url", "browser", "mock", "page"]  # fixtures, imported so this module gets its own browser
 
 
 def test_rent_shows_the_quote_the_order_and_the_balance_the_api_reports(page: Any, base_url: str,
@@ -183,43 +109,6 @@ def test_past_expiry_the_order_moves_to_the_archive_and_restores_after_the_quote
     assert [o["id"] for o in pva(base_url, "orders")["data"]] == [order["id"]]
 
 
-def test_archive_pages_hold_ten_orders_each(page: Any, base_url: str, mock: MockControl) -> None:
-    from playwright.sync_api import expect
-
-    for _ in range(11):
-        assert pva(base_url, "create", country="RU", service="opt1", dtype="week", dcount=1)["status"] == 1
-    mock.advance(8 * DAY)
-    page.click("#tab-archive")
-    expect(page.locator("#archive tbody tr")).to_have_count(10)
-    page.click("#next-page")
-    expect(page.locator("#page-no")).to_have_text("Page 2")
-    expect(page.locator("#archive tbody tr")).to_have_count(1)
-    expect(page.locator("#next-page")).to_be_disabled()
-    assert len(pva(base_url, "get_rent_history", skip=10, take=10)["data"]) == 1
-
-
-def test_an_injected_fault_shows_its_error_and_lands_in_the_journal(page: Any, base_url: str,
-                                                                  mock: MockControl) -> None:
-    from playwright.sync_api import expect
-
-    page.select_option("#fault-provider", "smspva")
-    page.fill("#fault-method", "create")
-    page.fill("#fault-error", "No numbers available")
-    page.fill("#fault-times", "1")
-    page.click("#fault-form button[type=submit]")
-    expect(page.locator("#faults li[data-fault]")).to_have_count(1)
-    assert len(mock.faults()) == 1
-    page.select_option("#country", "RU")
-    page.select_option("#service", "opt6")
-    page.click("#rent")
-    expect(page.locator("#message")).to_have_text("Error: No numbers available")
-    failed = page.locator("#journal tbody tr.failed", has_text="create")
-    expect(failed).to_contain_text("No numbers available")
-    assert pva(base_url, "orders")["data"] == []
-    expect(page.locator("#faults li[data-fault]")).to_have_count(0)  # times=1: the rule is spent
-    assert mock.faults() == []
-
-
 def test_onlinesim_rental_is_confirmed_by_its_first_sms_and_closes(page: Any, base_url: str) -> None:
     from playwright.sync_api import expect
 
@@ -288,72 +177,6 @@ def test_the_table_refreshes_itself_every_thirty_seconds(browser: Any, base_url:
     page.clock.run_for(30_000)
     expect(page.locator("#orders tbody tr[data-order^=smspva]")).to_have_count(1)
     context.close()
-
-
-def test_clock_freezes_and_resumes_and_a_fault_rule_can_be_removed(page: Any, mock: MockControl) -> None:
-    from playwright.sync_api import expect
-
-    page.click("#resume")
-    expect(page.locator("#clock-mode")).to_have_text("real")
-    assert mock.clock()["mode"] == "real"
-    page.click("#freeze")
-    expect(page.locator("#clock-mode")).to_have_text("frozen")
-    assert mock.clock()["mode"] == "frozen"
-    page.click("#fault-form button[type=submit]")
-    expect(page.locator("#faults li[data-fault]")).to_have_count(1)
-    page.click("#faults button.remove-fault")
-    expect(page.locator("#faults li[data-fault]")).to_have_count(0)
-    assert mock.faults() == []
-
-
-def test_arabic_is_right_to_left_with_the_seed_wording(browser: Any, base_url: str, mock: MockControl) -> None:
-    from playwright.sync_api import expect
-
-    context = browser.new_context(locale="ar", timezone_id="UTC", viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.goto(f"{base_url}/?apikey={KEY}")
-    expect_ready(page)
-    expect(page.locator("html")).to_have_attribute("dir", "rtl")
-    expect(page.locator("html")).to_have_attribute("lang", "ar")
-    expect(page.locator("#orders thead")).to_have_text(re.compile("الحالة.*رقم الهاتف.*الخدمة.*ينتهي في"))
-    assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
-    rent_like_a_user(page, mock)
-    shoot(page, "console-ar.png")
-    page.select_option("#lang", "en")
-    expect(page.locator("html")).to_have_attribute("dir", "ltr")
-    expect(page.locator("#tab-archive")).to_have_text("Archive")
-    context.close()
-    english = browser.new_context(locale="en-US", timezone_id="UTC", viewport={"width": 1400, "height": 1000})
-    page = english.new_page()
-    page.goto(f"{base_url}/?apikey={KEY}")
-    expect_ready(page)
-    page.locator("#orders tbody tr[data-order^=smspva] button.show-sms").click()
-    expect(page.locator("#sms-list mark.code")).to_have_text("482913")
-    shoot(page, "console-en.png")
-    english.close()
-
-
-def rent_like_a_user(page: Any, mock: MockControl) -> None:
-    """Something worth a screenshot: an online order showing a code SMS."""
-    from playwright.sync_api import expect
-
-    page.select_option("#country", "RU")
-    page.select_option("#service", "opt6")
-    page.click("#rent")
-    row = page.locator("#orders tbody tr[data-order^=smspva]")
-    row.locator("button.activate").click()
-    expect(row.locator(".status")).not_to_have_text("غير نشط")
-    mock.advance(mock.settings()["settings"]["activation_delay"])
-    row.locator("button.show-sms").click()
-    page.fill("#sms-text", "Your Google code is 482913")
-    page.click("#sms-form button[type=submit]")
-    expect(page.locator("#sms-list mark.code")).to_have_text("482913")
-
-
-def shoot(page: Any, name: str) -> None:
-    if os.environ.get("CONSOLE_SCREENSHOTS") == "1":
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / name), full_page=True)
 
 
 assert START == 1_700_000_000  # the expiry dates above are START + 7 and + 14 days, in UTC
