@@ -145,7 +145,7 @@ def run_server(host: str, port: int, *, workers: int, threads: int) -> None:
     click.echo(f"sms-rent-mock serving on http://{host}:{port} ({workers} worker(s))", err=True)
     sys.stderr.flush()
     Server("mock_server.app:create_app", address=host, port=port, interface=Interfaces.WSGI, workers=workers,
-           blocking_threads=threads, factory=True, log_access=False).serve()
+           blocking_threads=threads, factory=True, log_access=False, workers_kill_timeout=5).serve()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,9 +7,14 @@ transaction (stock left, balance enough) still hold when it commits.
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
+import tempfile
 import threading
+import urllib.parse
 import uuid
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -115,8 +120,10 @@ FIRST_RENTAL_ID = 100_000
 class Store:
     """A SQLite database with one connection per thread and a transaction helper.
 
-    ``path`` is a file name or ``":memory:"``; an in-memory store is a named shared-cache database,
-    so the threads of one process see the same data (it cannot be shared between processes).
+    ``path`` is a file name or ``":memory:"``. A ``:memory:`` store is throwaway: a private temporary
+    file, removed when the store is closed or collected. (SQLite's shared-cache in-memory mode would
+    let threads share it, but its table locks fail at once instead of waiting, so concurrent requests
+    got errors; a temporary file keeps WAL and the busy timeout.)
     """
 
     def __init__(self, path: str) -> None:
@@ -124,14 +131,15 @@ class Store:
         self.uid = uuid.uuid4().hex  # tells two stores apart in process-wide caches
         self.in_memory = path == ":memory:"
         if self.in_memory:
-            self._uri = f"file:sms-rent-mock-{uuid.uuid4().hex}?mode=memory&cache=shared"
-        else:
-            self._uri = f"file:{path}"
+            folder = tempfile.mkdtemp(prefix="sms-rent-mock-")
+            self._cleanup = weakref.finalize(self, shutil.rmtree, folder, ignore_errors=True)
+            path = os.path.join(folder, "store.sqlite3")
+        self._uri = "file:" + urllib.parse.quote(path)
         self._local = threading.local()
         # Writers of one process queue here; SQLite's busy handler (which sleeps with back-off) then
         # only arbitrates between processes, which keeps write latency flat under load.
         self._write_lock = threading.Lock()
-        self._keepalive = self._connect()  # an in-memory database lives while one connection does
+        self._keepalive = self._connect()
         self._keepalive.executescript(SCHEMA)
         self._migrate(self._keepalive)
 
@@ -145,10 +153,10 @@ class Store:
         db = sqlite3.connect(self._uri, uri=True, isolation_level=None, check_same_thread=False, timeout=30)
         db.row_factory = sqlite3.Row
         db.execute("PRAGMA busy_timeout = 30000")
-        if not self.in_memory:
-            db.execute("PRAGMA journal_mode = WAL")
-            # NORMAL: a commit survives the process being killed (the WAL is in the OS cache).
-            db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA journal_mode = WAL")
+        # NORMAL: a commit survives the process being killed (the WAL is in the OS cache); a throwaway
+        # store need not survive anything.
+        db.execute("PRAGMA synchronous = OFF" if self.in_memory else "PRAGMA synchronous = NORMAL")
         return db
 
     @property
@@ -183,3 +191,5 @@ class Store:
 
     def close(self) -> None:
         self._keepalive.close()
+        if self.in_memory:
+            self._cleanup()

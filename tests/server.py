@@ -49,12 +49,24 @@ def start(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Pop
 
 
 def kill(proc: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:
-    """Signal the whole process group (the server and its workers) and reap it."""
+    """Stop the server: SIGKILL hits the whole process group (server and workers) at once; SIGTERM asks
+    the server to shut its workers down, and the group is killed if that takes longer than 15 s."""
     try:
-        os.killpg(proc.pid, sig)
+        if sig == signal.SIGKILL:
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            proc.send_signal(sig)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
     proc.wait(timeout=30)
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)  # no worker outlives its server
+    except ProcessLookupError:
+        pass
 
 
 @contextmanager
