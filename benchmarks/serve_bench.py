@@ -44,9 +44,9 @@ end
 """
 
 
-def start_server(db: Path, port: int, workers: int, threads: int) -> tuple[subprocess.Popen[bytes], float]:
+def start_server(db: Path, port: int, workers: int, threads: int, journal: int) -> tuple[subprocess.Popen[bytes], float]:
     args = [sys.executable, "-m", "mock_server", "serve", "--db", str(db), "--port", str(port),
-            "--workers", str(workers), "--threads", str(threads),
+            "--workers", str(workers), "--threads", str(threads), "--journal-size", str(journal),
             "--set", "start_balance=1000000000", "--set", "max_concurrent=100000"]
     began = time.perf_counter()
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
@@ -104,12 +104,14 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--port", type=int, default=18321)
+    parser.add_argument("--journal-size", type=int, default=1000, help="serve's request journal (0 = off)")
     opts = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
     base = f"http://127.0.0.1:{opts.port}"
     with tempfile.TemporaryDirectory() as tmp:
-        proc, ready = start_server(Path(tmp) / "bench.sqlite3", opts.port, opts.workers, opts.threads)
+        proc, ready = start_server(Path(tmp) / "bench.sqlite3", opts.port, opts.workers, opts.threads,
+                                   opts.journal_size)
         try:
             for _ in range(20):
                 requests.get(f"{base}/api/rent/getRentNum.php", params={"apikey": "reader", "country": 7, "days": 30},
@@ -118,7 +120,8 @@ def main() -> None:
             script = Path(tmp) / "flow.lua"
             script.write_text(FLOW_LUA)
             read_url = f"{base}/api/rent/getRentState.php?apikey=reader&pagination=false"
-            print(f"sms-rent-mock serve: {opts.workers} worker(s) x {opts.threads} threads, wrk {opts.seconds} s per row, "
+            print(f"sms-rent-mock serve: {opts.workers} worker(s) x {opts.threads} threads, journal {opts.journal_size}, "
+                  f"wrk {opts.seconds} s per row, "
                   f"{os.cpu_count()} cores; read = getRentState with {held} rentals held")
             print(f"{'workload':<28}{'conns':>6}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}")
             served = 0

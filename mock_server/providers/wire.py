@@ -41,7 +41,15 @@ def _text(value: Any) -> str:
 
 
 def params() -> dict[str, str]:
-    """Query, form and JSON-body parameters as strings (the query wins); a bearer token counts as apikey."""
+    """Query, form and JSON-body parameters as strings (the query wins); a bearer token counts as apikey.
+    Merged once per request (dispatch, fault rules and the journal all ask); each caller gets a copy."""
+    cached = g.get("request_params")
+    if cached is None:
+        cached = g.request_params = _merged_params()
+    return dict(cached)
+
+
+def _merged_params() -> dict[str, str]:
     merged: dict[str, str] = {}
     if request.is_json:
         body = request.get_json(silent=True)
