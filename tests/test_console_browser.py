@@ -82,33 +82,6 @@ def test_prolong_is_disabled_with_the_reason_until_fewer_than_seven_days_remain(
     assert pva(base_url, "orders")["data"][0]["until"] == order["until"] + 7 * DAY
 
 
-def test_past_expiry_the_order_moves_to_the_archive_and_restores_after_the_quote(page: Any, base_url: str) -> None:
-    from playwright.sync_api import expect
-
-    page.click("#tab-archive")
-    expect(page.locator("#archive tbody")).to_have_text("No matching records found")
-    page.click("#tab-orders")
-    rent_google_week(page)
-    order = pva(base_url, "orders")["data"][0]
-    page.click("button[data-advance='604800']")
-    page.click("button[data-advance='86400']")
-    expect(page.locator("#orders tbody")).to_have_text("No orders")
-    assert pva(base_url, "orders")["data"] == []
-    page.click("#tab-archive")
-    archived = page.locator(f"#archive tbody tr[data-order='{order['id']}']")
-    expect(archived).to_contain_text(f"+7{order['pnumber']}")
-    expect(page.locator("#page-no")).to_have_text("Page 1")
-    archived.locator("button.restore").click()
-    quote = pva(base_url, "restore_user_precalc", id=order["id"])["data"]
-    expect(page.locator("#restore-quote")).to_have_text(
-        f"Restore for {quote['price']:.2f} USD ({quote['outdays']} overdue days + 30 prepaid days)?")
-    page.click("#restore-confirm")
-    expect(page.locator("#archive tbody")).to_have_text("No matching records found")
-    page.click("#tab-orders")
-    expect(page.locator(f"#orders tbody tr[data-order='smspva-{order['id']}']")).to_have_count(1)
-    assert [o["id"] for o in pva(base_url, "orders")["data"]] == [order["id"]]
-
-
 def test_onlinesim_rental_is_confirmed_by_its_first_sms_and_closes(page: Any, base_url: str) -> None:
     from playwright.sync_api import expect
 
