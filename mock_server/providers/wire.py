@@ -127,8 +127,8 @@ def memoized(method: str, values: dict[str, str], build: Callable[[], Response])
     """Answer a read-only call from memory when the same call was answered in the same simulated second
     and nothing was committed to the store since: the answer is then necessarily identical."""
     found = world()
-    found.read()  # settle what fell due first: that is a change the key must see
-    key = (found.store.uid, request.blueprint, method, frozenset(values.items()), found.now(), found.store.version())
+    _, now = found.read()  # settle what fell due first: that is a change the key must see
+    key = (found.store.uid, request.blueprint, method, frozenset(values.items()), now, found.store.version())
     memo: dict[Any, tuple[bytes, Any, Any]] = _memo.__dict__.setdefault("entries", {})
     hit = memo.get(key)
     if hit is not None:
