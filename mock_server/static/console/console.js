@@ -349,8 +349,18 @@ async function loadJournal() {
     el("td", {}, when(r.at)), el("td", {}, r.provider), el("td", {}, r.method), el("td", {}, r.outcome))));
 }
 
+// One refresh at a time: a call while one runs asks for one more pass after it, so answers that left
+// the server before a change can never overwrite the page after answers that left after it.
 async function refresh() {
   if (!S.key) return;
+  if (S.refreshing) { S.again = true; return S.refreshing; }
+  S.refreshing = (async () => {
+    do { S.again = false; await refreshOnce(); } while (S.again);
+  })();
+  try { await S.refreshing; } finally { S.refreshing = null; }
+}
+
+async function refreshOnce() {
   try {
     if (CONTROL) await loadClock();
     const archive = !$("archive-section").hidden;
@@ -394,10 +404,10 @@ async function start() {
     $("resume").addEventListener("click", () => act(() => ctl("POST", "clock", { mode: "real" })));
     $("fault-form").addEventListener("submit", addFault);
   }
+  setInterval(refresh, 30000);  // armed first, so the 30-second cycle starts with the page, not after its loads
   $("apikey").value = new URLSearchParams(location.search).get("apikey") || localStorage.getItem("console.key") || "test-key";
   await useKey();
   await act(loadCountries);
-  setInterval(refresh, 30000);
 }
 
 start();
