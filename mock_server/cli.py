@@ -56,11 +56,14 @@ def main() -> None:
 @click.option("--no-console", is_flag=True, help="Serve no sandbox console page at /.")
 @click.option("--control-token", default=None, metavar="TOKEN",
               help="Require 'Authorization: Bearer TOKEN' on the control API.")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="HOST",
+              help="A Host name the control API also answers besides loopback and --host (repeatable; '*': any).")
 @click.option("--journal-size", default=1000, show_default=True, type=click.IntRange(min=0),
               help="Provider requests the journal keeps (newest first); 0 = no journal.")
 def serve(host: str, port: int, db: str, seed: int, workers: int, threads: int, profile: str, clock_mode: str | None,
           time_scale: float, strict_keys: bool, validate: bool, overrides: tuple[str, ...], auto_sms: int,
-          no_control: bool, no_console: bool, control_token: str | None, journal_size: int) -> None:
+          no_control: bool, no_console: bool, control_token: str | None, allow_hosts: tuple[str, ...],
+          journal_size: int) -> None:
     """Serve both providers' rental APIs with a production WSGI server (Granian)."""
     if db == ":memory:" and workers > 1:
         raise click.UsageError("--db :memory: lives inside one process; use a file with --workers > 1")
@@ -72,6 +75,9 @@ def serve(host: str, port: int, db: str, seed: int, workers: int, threads: int, 
                            "JOURNAL_SIZE": journal_size, **_settings_option(overrides)}
     if control_token:
         env["CONTROL_TOKEN"] = control_token
+    served = () if host in ("", "0.0.0.0", "::") else (host,)  # a wildcard address names no host
+    if allow_hosts or served:
+        env["ALLOWED_HOSTS"] = ",".join((*served, *allow_hosts))
     if clock_mode:
         env["CLOCK"] = clock_mode
     for key, value in env.items():

@@ -7,11 +7,13 @@
     mock.advance(3600)
 
 One method per route; each returns the decoded JSON reply and raises ``ControlError`` on HTTP 4xx/5xx.
+Every call that changes state is sent as ``Content-Type: application/json``, as the mock requires.
 It needs only ``requests`` (or a Flask app, in process), never the server's internals.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -53,13 +55,16 @@ class MockControl:
 
     def _call(self, method: str, path: str, body: Any = None, params: dict[str, Any] | None = None) -> Any:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        if method != "GET":  # the mock refuses a state change without it, even with no body
+            headers["Content-Type"] = "application/json"
+        data_bytes = None if body is None else json.dumps(body).encode()
         query = {k: v for k, v in (params or {}).items() if v is not None}
         if self._test_client is not None:
-            response = self._test_client.open(f"/_mock{path}", method=method, json=body, query_string=query,
+            response = self._test_client.open(f"/_mock{path}", method=method, data=data_bytes, query_string=query,
                                               headers=headers)
             status, data = response.status_code, response.get_json(silent=True)
         else:
-            reply = self._session.request(method, f"{self.base_url}/_mock{path}", json=body, params=query,
+            reply = self._session.request(method, f"{self.base_url}/_mock{path}", data=data_bytes, params=query,
                                           headers=headers, timeout=self.timeout)
             status = reply.status_code
             try:

@@ -20,6 +20,7 @@ DEFAULTS: dict[str, Any] = {
     "VALIDATE": False,               # True: log schema violations; "raise": fail the request (tests)
     "CONTROL": True,                 # serve the control API under /_mock/
     "CONTROL_TOKEN": None,           # if set, /_mock/ requires "Authorization: Bearer <token>"
+    "ALLOWED_HOSTS": (),             # Host names /_mock/ answers besides loopback (list or "a,b"; "*": any)
     "CONSOLE": True,                 # serve the sandbox console (a web page) at /
     "JOURNAL_SIZE": 1000,            # provider requests kept in the journal (newest first); 0 = off
 }

@@ -5,22 +5,27 @@ set an account, stock or the catalog, deliver an SMS, freeze or retire a rental,
 add fault rules, read the request journal, export and import the whole state. Bodies are JSON and
 each has a schema in ``schemas/control/``; a body that breaks it gets HTTP 400
 ``{"error": "...", "field": ...}``. With ``CONTROL_TOKEN`` set, calls need ``Authorization: Bearer <token>``.
+Every request first passes the cross-site rules of ``control_guard``; anything that still fails is a
+JSON 500 whose log line has the account key redacted.
 The Python client is ``MockControl`` (``mock_server.client``, re-exported here).
 """
 
 from __future__ import annotations
 
 import hmac
+import logging
 import re
+import traceback
 from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from jsonschema.exceptions import best_match
+from werkzeug.exceptions import HTTPException
 
 import schemas
 
-from . import faults, journal
+from . import control_guard, faults, journal, json_body
 from .client import ControlError, MockControl
 from .domain import World, admin, catalog_edit, clock, snapshot
 from .domain.admin import AdminError
@@ -29,6 +34,9 @@ __all__ = ["ControlError", "MockControl", "bp"]
 
 bp = Blueprint("control", __name__, url_prefix="/_mock")
 STATE_EXTRA = ("fault_rules",)
+MAX_KEY = 256          # characters of an API key in /_mock/accounts/<key>
+MAX_ROW_ID = 2**63 - 1  # SQLite INTEGER: a larger id names no rental or rule
+log = logging.getLogger(__name__)
 
 
 def world() -> World:
@@ -47,22 +55,42 @@ def failure(status: int, message: str, field: str | None = None) -> tuple[Respon
 
 
 def body(schema: str) -> dict[str, Any]:
-    """The request's JSON body, checked against ``schemas/control/<schema>.json``."""
-    data: Any = request.get_json(silent=True) if request.get_data() else {}
-    if data is None:
-        raise AdminError("the body must be JSON")
+    """The request's JSON body (bounded by ``json_body``), checked against ``schemas/control/<schema>.json``."""
+    if (request.content_length or 0) > json_body.MAX_BYTES:
+        raise AdminError(f"the body is larger than {json_body.MAX_BYTES} bytes", status=413)
+    request.max_content_length = json_body.MAX_BYTES  # a chunked body is cut off there too (413)
+    raw = request.get_data()
+    try:
+        data: Any = json_body.parse(raw) if raw.strip() else {}
+    except json_body.BodyError as exc:
+        raise AdminError(exc.message, status=exc.status) from None
     error = best_match(schemas.validator("control", schema).iter_errors(data))
     if error is not None:
         path = ".".join(str(p) for p in error.absolute_path)
         quoted = re.findall(r"'([^']+)'", error.message)
         if error.validator in ("required", "additionalProperties") and quoted:
             path = ".".join(p for p in (path, quoted[0]) if p)
-        raise AdminError(error.message, path or None)
+        raise AdminError(_short(error.message), path or None)
     found: dict[str, Any] = data
     return found
 
 
+def _short(message: str, limit: int = 300) -> str:
+    """A schema message quotes the offending value, which may be megabytes long."""
+    return message if len(message) <= limit else message[:limit] + "..."
+
+
 @bp.before_request
+def guard() -> tuple[Response, int] | None:
+    """Cross-site rules (``control_guard``) first, then the token."""
+    try:
+        control_guard.check(request.method, request.host, request.headers.get("Origin"), request.mimetype,
+                            control_guard.allowed_hosts(current_app.config.get("ALLOWED_HOSTS")))
+    except control_guard.Refusal as exc:
+        return failure(exc.status, exc.message, exc.field)
+    return authorise()
+
+
 def authorise() -> tuple[Response, int] | None:
     token = current_app.config.get("CONTROL_TOKEN")
     if token and not hmac.compare_digest(request.headers.get("Authorization", "").encode(),
@@ -74,6 +102,19 @@ def authorise() -> tuple[Response, int] | None:
 @bp.errorhandler(AdminError)
 def refused(exc: AdminError) -> tuple[Response, int]:
     return failure(exc.status, exc.message, exc.field)
+
+
+@bp.errorhandler(Exception)
+def crashed(exc: Exception) -> tuple[Response, int]:
+    """HTTP errors keep their status; anything else is a JSON 500, logged without the account key
+    (Flask's own log line would name the path, and so the key)."""
+    if isinstance(exc, HTTPException):
+        return failure(exc.code or 500, exc.description or exc.name)
+    secret = str((request.view_args or {}).get("apikey", ""))
+    text = "".join(traceback.format_exception(exc))
+    log.error("control API: %s on %s %s\n%s", type(exc).__name__, request.method,
+              control_guard.redacted(request.path, secret), control_guard.redacted(text, secret))
+    return failure(500, f"internal error ({type(exc).__name__}); the server log has the details")
 
 
 # -- reset and clock ----------------------------------------------------------------------------------
@@ -116,25 +157,39 @@ def post_clock() -> tuple[Response, int]:
     data = body("clock.request")
 
     def change(state: clock.ClockState) -> clock.ClockState:
-        if "advance" in data:
-            state = clock.advanced(state, data["advance"])
-        if "set" in data:
-            state = clock.set_to(state, data["set"])
-        if "mode" in data or "scale" in data:
-            state = clock.switched(state, data.get("mode", "scaled"), data.get("scale"))
+        steps = [("advance", lambda s: clock.advanced(s, data["advance"])), ("set", lambda s: clock.set_to(s, data["set"])),
+                 ("scale" if "scale" in data else "mode",
+                  lambda s: clock.switched(s, data.get("mode", "scaled"), data.get("scale")))]
+        for field, step in steps:
+            if field in data:
+                try:
+                    state = step(state)
+                except ValueError as exc:
+                    raise AdminError(str(exc), field) from None
         return state
 
-    try:
-        state = world().change_clock(change)
-    except ValueError as exc:
-        raise AdminError(str(exc), "set" if "set" in data else "mode") from None
+    state = world().change_clock(change)
     return reply("clock.response", clock_view(state, world().now()))
 
 
 # -- accounts, stock, catalog, rentals, SMS ------------------------------------------------------------
 
+def _key(apikey: str) -> str:
+    """The key in ``/_mock/accounts/<key>``: 1..MAX_KEY printable characters, not only blanks."""
+    if not apikey.strip() or len(apikey) > MAX_KEY or not apikey.isprintable():
+        raise AdminError(f"an API key is 1 to {MAX_KEY} printable characters, not only blanks", "apikey")
+    return apikey
+
+
+def _row_id(value: int, what: str) -> int:
+    """An id from the path: one beyond SQLite's INTEGER names nothing (404), rather than overflowing."""
+    if value > MAX_ROW_ID:
+        raise AdminError(f"no {what} {str(value)[:30]}", "id", status=404)
+    return value
+
+
 def _account(apikey: str) -> dict[str, Any]:
-    found = admin.account_view(world(), apikey)
+    found = admin.account_view(world(), _key(apikey))
     if found is None:
         raise AdminError(f"no account {apikey!r} (PUT creates one)", "apikey", status=404)
     return found
@@ -149,7 +204,7 @@ def get_account(apikey: str) -> tuple[Response, int]:
 def put_account(apikey: str) -> tuple[Response, int]:
     data = body("account.request")
     created = admin.put_account(
-        world(), apikey, balance=None if data.get("balance") is None else Decimal(str(data["balance"])),
+        world(), _key(apikey), balance=None if data.get("balance") is None else Decimal(str(data["balance"])),
         max_concurrent=data.get("max_concurrent", admin.KEEP), blocked=data.get("blocked"),
         restriction=data.get("restriction", admin.KEEP))
     return reply("account.response", _account(apikey), 201 if created else 200)
@@ -190,13 +245,13 @@ def patch_catalog() -> tuple[Response, int]:
 
 @bp.get("/rentals/<int:rental_id>")
 def get_rental(rental_id: int) -> tuple[Response, int]:
-    return reply("rental.response", admin.rental(world(), rental_id))
+    return reply("rental.response", admin.rental(world(), _row_id(rental_id, "rental")))
 
 
 @bp.patch("/rentals/<int:rental_id>")
 def patch_rental(rental_id: int) -> tuple[Response, int]:
     data = body("rental.request")
-    admin.patch_rental(world(), rental_id, frozen=data.get("frozen"), gone=data.get("gone"))
+    admin.patch_rental(world(), _row_id(rental_id, "rental"), frozen=data.get("frozen"), gone=data.get("gone"))
     return reply("rental.response", admin.rental(world(), rental_id))
 
 
@@ -245,7 +300,7 @@ def delete_faults() -> tuple[Response, int]:
 
 @bp.delete("/faults/<int:rule_id>")
 def delete_fault(rule_id: int) -> tuple[Response, int]:
-    deleted = faults.delete(world(), rule_id)
+    deleted = faults.delete(world(), _row_id(rule_id, "fault rule"))
     if not deleted:
         raise AdminError(f"no fault rule {rule_id}", "id", status=404)
     return reply("deleted.response", {"deleted": deleted})
@@ -255,7 +310,7 @@ def delete_fault(rule_id: int) -> tuple[Response, int]:
 def get_requests() -> tuple[Response, int]:
     size = max(1, int(current_app.config["JOURNAL_SIZE"]))
     raw = request.args.get("limit", "100")
-    if not raw.isdigit() or int(raw) < 1:
+    if not re.fullmatch(r"[0-9]{1,9}", raw) or int(raw) < 1:
         raise AdminError("limit must be a whole number >= 1", "limit")
     found = journal.journal().entries(provider=request.args.get("provider") or None,
                             method=request.args.get("method") or None, limit=min(int(raw), size))

@@ -398,8 +398,13 @@ def test_a_body_that_breaks_its_schema_is_a_400_naming_the_field(m: Mock, method
 
 
 def test_a_body_that_is_not_json_is_a_400(m: Mock) -> None:
+    answer = m.client.post("/_mock/sms", data="number=1", content_type="application/json")
+    assert answer.status_code == 400 and answer.get_json() == {"error": "the body is not valid JSON", "field": None}
+
+
+def test_a_form_body_is_refused_for_its_content_type(m: Mock) -> None:
     answer = m.client.post("/_mock/sms", data="number=1", content_type="application/x-www-form-urlencoded")
-    assert answer.status_code == 400 and answer.get_json() == {"error": "the body must be JSON", "field": None}
+    assert answer.status_code == 415 and answer.get_json()["field"] == "Content-Type"
 
 
 def test_a_token_guards_the_control_api_only() -> None:

@@ -1,10 +1,37 @@
-"""Rules and delays of the simulated providers, with realistic defaults that tests shorten."""
+"""Rules and delays of the simulated providers, with realistic defaults that tests shorten.
+
+``LIMITS`` bounds every number: whatever sets a value (config, ``--set``, the control API, an import)
+goes through ``Settings.from_mapping``, so no setting can make a later provider call overflow.
+``schemas/control/settings.request.json`` states the same bounds (a test keeps them equal).
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
+
+
+YEAR = 365 * 86_400
+MAX_MONEY = Decimal("1000000000000")   # 10^12, as for an account balance
+# (lowest, highest) per numeric setting; durations in seconds unless the name says days
+LIMITS: dict[str, tuple[Any, Any]] = {
+    "start_balance": (Decimal(0), MAX_MONEY),
+    "max_concurrent": (0, 10_000),
+    "guard_seconds": (0, YEAR),
+    "renew_days": (0, 3650),
+    "reload_cooldown": (0, YEAR),
+    "activation_delay": (0, YEAR),
+    "online_window": (0, YEAR),
+    "prolong_window_days": (0, 3650),
+    "max_term_days": (0, 3650),
+    "restore_prepaid_days": (0, 3650),
+    "rent_rate_limit": (0, 1_000_000),
+    "duplicate_window": (0.0, 86_400.0),
+    "failure_rate": (0.0, 1.0),
+    "auto_sms": (0, YEAR),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,12 +66,21 @@ class Settings:
 
 
 def _coerce(kind: type, value: Any, name: str) -> Any:
+    """``value`` as the setting's type, within ``LIMITS``; a ValueError names the setting otherwise."""
     try:
         if kind is bool:
             return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes", "on")
+        if kind is int and isinstance(value, float) and not value.is_integer():
+            raise ValueError(value)
         result = kind(str(value)) if kind is Decimal else kind(value)
-    except (ValueError, ArithmeticError) as exc:
-        raise ValueError(f"setting {name}: {value!r} is not a valid {kind.__name__}") from exc
-    if result < 0:
+        finite = result.is_finite() if isinstance(result, Decimal) else math.isfinite(result)
+    except (ValueError, TypeError, ArithmeticError, OverflowError) as exc:
+        raise ValueError(f"setting {name}: {str(value)[:40]!r} is not a valid {kind.__name__}") from exc
+    low, high = LIMITS.get(name, (0, None))
+    if not finite:
+        raise ValueError(f"setting {name} must be a finite number")
+    if result < low:
         raise ValueError(f"setting {name} must not be negative")
+    if high is not None and result > high:
+        raise ValueError(f"setting {name} must be at most {high}")
     return result

@@ -62,10 +62,11 @@ async function osim(method, params = {}) {
 const TOKEN = new URLSearchParams(location.search).get("token") || localStorage.getItem("console.token") || "";
 if (TOKEN) localStorage.setItem("console.token", TOKEN);
 
+// The mock refuses a control call that changes state without a JSON content type, even an empty DELETE.
 function ctl(method, path, data) {
   const headers = TOKEN ? { Authorization: `Bearer ${TOKEN}` } : {};
+  if (method !== "GET") headers["Content-Type"] = "application/json";
   if (data === undefined) return getJson(`/_mock/${path}`, { method, headers });
-  headers["Content-Type"] = "application/json";
   return getJson(`/_mock/${path}`, { method, headers, body: JSON.stringify(data) });
 }
 
