@@ -330,7 +330,8 @@ def get_state() -> tuple[Response, int]:
 @bp.put("/state")
 def put_state() -> tuple[Response, int]:
     data = body("state")
-    snapshot.import_state(world(), faults.runtime().base, data, extra_tables=STATE_EXTRA)
+    snapshot.import_state(world(), faults.runtime().base, data, extra_tables=STATE_EXTRA,
+                          row_checks={"fault_rules": faults.check_row})
     return reply("state", snapshot.export_state(world(), extra_tables=STATE_EXTRA))
 
 

@@ -9,6 +9,7 @@ tells whether the runtime setting overrides changed) and nothing more while no r
 from __future__ import annotations
 
 import json
+import math
 import os
 import random
 import socket
@@ -19,6 +20,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, Response, current_app, g, request
+from jsonschema.exceptions import best_match
+
+import schemas
 
 from .domain import Settings, World
 from .domain import admin
@@ -62,8 +66,40 @@ def _rule(row: Any) -> Rule:
 
 # -- the rule book in the store ---------------------------------------------------------------------
 
+def check(spec: Any) -> None:
+    """Refuse (ValueError) a rule ``schemas/control/fault.request.json`` refuses; NaN is no probability."""
+    error = best_match(schemas.validator("control", "fault.request").iter_errors(spec))
+    if error is not None:
+        where = ".".join(str(p) for p in error.absolute_path)
+        raise ValueError(f"{where or 'rule'}: {error.message[:200]}")
+    chance = spec.get("probability")
+    if chance is not None and not math.isfinite(chance):
+        raise ValueError("probability: must be a number from 0 to 1")
+
+
+def check_row(row: dict[str, Any]) -> None:
+    """Refuse (ValueError) a ``fault_rules`` row (from an imported state) that ``add`` could not have stored:
+    its match and action are the JSON a ``fault.request`` body gives, with known actions only."""
+    try:
+        match, action = json.loads(row.get("match", "{}")), json.loads(row["action"])
+    except (KeyError, TypeError, ValueError):
+        raise ValueError("match and action must be JSON text") from None
+    if not isinstance(action, dict) or not isinstance(match, dict) or not all(isinstance(v, str) for v in match.values()):
+        raise ValueError("action must be a JSON object, match one of texts")
+    unknown = sorted(set(action) - {"delay_ms", *TERMINAL})
+    if unknown:
+        raise ValueError(f"unknown action {unknown[0]!r}; known: delay_ms, {', '.join(TERMINAL)}")
+    spec = {"provider": row.get("provider"), "method": row.get("method"), "match": match, **action}
+    if row.get("remaining"):  # 0: a spent rule, which a request could not ask for
+        spec["times"] = row["remaining"]
+    if row.get("probability") is not None:
+        spec["probability"] = row["probability"]
+    check(spec)
+
+
 def add(world: World, spec: dict[str, Any]) -> Rule:
     """Store a rule from a validated ``fault.request`` body."""
+    check(spec)
     action = {k: spec[k] for k in ("delay_ms", *TERMINAL) if spec.get(k) is not None and spec.get(k) is not False}
     match = {str(k): _text(v) for k, v in (spec.get("match") or {}).items()}
     with world.store.write() as db:

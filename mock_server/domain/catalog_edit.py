@@ -2,12 +2,16 @@
 
 The new catalog is priced offer by offer before it is stored, so a malformed entry is refused here
 (``AdminError``) rather than failing a later provider call. Stock rows follow the catalog.
+``check_catalog`` is that check for a whole catalog (an edit's result, or an imported state's).
 """
 
 from __future__ import annotations
 
 import copy
+import math
+import re
 import sqlite3
+from decimal import Decimal
 from typing import Any
 
 from . import stock
@@ -27,32 +31,114 @@ def patch_catalog(world: World, provider: str, *, add: dict[str, Any] | None = N
         if remove is not None:
             _remove(db, data, market, provider, remove)
         if add is not None:
-            _add(db, data, market, provider, add)
+            try:
+                _bounded(add, "add")
+                _add(db, data, market, provider, add)
+            except (ValueError, TypeError, AttributeError) as exc:
+                raise AdminError(f"the catalog would be invalid: {exc}", "add") from None
         try:
-            _check(Catalog(data), provider)
-        except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError, RentalError) as exc:
-            raise AdminError(f"the catalog would be invalid: {exc!r}", "add") from None
+            check_catalog(data)
+        except ValueError as exc:
+            raise AdminError(f"the catalog would be invalid: {exc}", "add") from None
         world.put_catalog(db, data)
         return data
+
+
+MAX_PRICE = Decimal(1_000_000)   # per period or per day; keeps every charge far inside SQLite INTEGER
+MAX_COUNT = 1_000_000            # free numbers in one stock row, as PUT /_mock/stock allows
+MAX_NUMBER = 1_000_000_000       # any other number in the catalog (positions, discount days)
+MAX_DAYS = 3650
+MAX_TEXT = 1000
+
+
+def check_catalog(data: Any) -> None:
+    """Refuse (ValueError) catalog data any provider call would choke on: every number finite and in
+    bounds, every price a number within MAX_PRICE, every offer priced once, stock counts whole numbers."""
+    if not isinstance(data, dict):
+        raise ValueError("the catalog must be an object")
+    _bounded(data, "catalog")
+    try:
+        catalog = Catalog(data)
+        for provider in ("onlinesim", "smspva"):
+            _check(catalog, provider)
+    except (KeyError, TypeError, AttributeError, ArithmeticError, RentalError) as exc:
+        raise ValueError(f"{type(exc).__name__}: {str(exc)[:200]}") from None
+
+
+def _bounded(data: Any, where: str) -> None:
+    """Every number in ``data`` finite and within 0..MAX_NUMBER, every text within MAX_TEXT characters."""
+    todo = [(data, where)]
+    while todo:
+        item, path = todo.pop()
+        if isinstance(item, dict):
+            todo.extend((v, f"{path}.{k}") for k, v in item.items())
+            if any(len(str(k)) > MAX_TEXT for k in item):
+                raise ValueError(f"{path}: a name is longer than {MAX_TEXT} characters")
+        elif isinstance(item, list):
+            todo.extend((v, f"{path}.{i}") for i, v in enumerate(item))
+        elif isinstance(item, str) and len(item) > MAX_TEXT:
+            raise ValueError(f"{path[:200]} is longer than {MAX_TEXT} characters")
+        elif isinstance(item, (int, float)) and not isinstance(item, bool):
+            if not (math.isfinite(item) and 0 <= item <= MAX_NUMBER):
+                raise ValueError(f"{path[:200]} must be a number from 0 to {MAX_NUMBER}")
+
+
+def _price(value: Any, where: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError(f"{where} must be a number")
+    try:
+        price = money_of(value)
+    except ArithmeticError:
+        raise ValueError(f"{where} must be a number") from None
+    if not price.is_finite() or not 0 <= price <= MAX_PRICE:
+        raise ValueError(f"{where} must be a price from 0 to {MAX_PRICE}")
+    return price
+
+
+def _whole(value: Any, where: str, low: int, high: int) -> int:
+    """A whole number from catalog data (an int, an integral float, or digits as a string: JSON keys are text)."""
+    number: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str) and re.fullmatch(r"[0-9]{1,18}", value):
+        number = int(value)
+    if number is None or not low <= number <= high:
+        raise ValueError(f"{where[:200]} must be a whole number from {low} to {high}")
+    return number
 
 
 def _check(catalog: Catalog, provider: str) -> None:
     """Price every offer of the market once, so a malformed entry fails here and not in a provider call."""
     list(catalog.initial_stock())
     market = catalog.data.get(provider, {})
+    if not isinstance(market, dict):
+        raise ValueError(f"{provider}: the market must be an object")
     if provider == "onlinesim":
         isos = [entry["iso"] for entry in market.get("countries", {}).values()]
         if len(set(isos)) != len(isos):
             raise ValueError("two OnlineSim countries with the same ISO letters")
+        for days in market.get("extend_periods", ()):
+            _whole(days, "onlinesim.extend_periods", 1, MAX_DAYS)
         for code, entry in market.get("countries", {}).items():
-            int(code)
+            _whole(code, f"onlinesim country code {code!r}", 1, 9999)
             catalog.country(entry["iso"])
             for days, price in entry["periods"].items():
-                int(days), money_of(price)
-            money_of(entry["extend_day"])
+                _whole(days, f"onlinesim.{code}.periods", 1, MAX_DAYS), _price(price, f"onlinesim.{code}.periods.{days}")
+            _price(entry["extend_day"], f"onlinesim.{code}.extend_day")
+            for period, count in entry.get("stock", {}).items():
+                _whole(period, f"onlinesim.{code}.stock", 0, MAX_DAYS)
+                _whole(count, f"onlinesim.{code}.stock.{period}", 0, MAX_COUNT)
         return
+    discount = market.get("discount", {})
+    _whole(discount.get("days", 0), "smspva.discount.days", 0, MAX_DAYS)
+    _whole(discount.get("percent", 0), "smspva.discount.percent", 0, 100)
     for iso, entry in market.get("countries", {}).items():
-        for service in entry.get("services", {}):
+        for service, offer in entry.get("services", {}).items():
+            _price(offer.get("price_day"), f"smspva.{iso}.{service}.price_day")
+            for operator, count in offer.get("stock", {}).items():
+                _whole(count, f"smspva.{iso}.{service}.stock.{operator}", 0, MAX_COUNT)
             catalog.offer(provider, iso, service).price(7)
 
 
@@ -109,15 +195,17 @@ def _add(db: sqlite3.Connection, data: dict[str, Any], market: dict[str, Any], p
         if service or not country or "iso" not in entry:
             raise AdminError("OnlineSim: give country (its calling code) and entry {iso, periods, extend_day}", "add")
         countries[country] = entry
-        rows = [(provider, iso, "", int(p), "", int(n)) for p, n in entry.get("stock", {}).items()]
+        rows = [(provider, iso, "", _whole(p, "stock", 0, MAX_DAYS), "", _whole(n, "stock", 0, MAX_COUNT))
+                for p, n in entry.get("stock", {}).items()]
     elif country and service:
         countries.setdefault(country, {"services": {}}).setdefault("services", {})[service] = entry
         market.setdefault("services", {}).setdefault(service, {"name": service, "img": "", "sender": service.upper()})
-        rows = [(provider, country, service, 0, op, int(n)) for op, n in entry.get("stock", {}).items()]
+        rows = [(provider, country, service, 0, op, _whole(n, "stock", 0, MAX_COUNT))
+                for op, n in entry.get("stock", {}).items()]
     elif country:
         entry.setdefault("services", {})
         countries[country] = entry
-        rows = [(provider, country, s, 0, op, int(n)) for s, e in entry["services"].items()
+        rows = [(provider, country, s, 0, op, _whole(n, "stock", 0, MAX_COUNT)) for s, e in entry["services"].items()
                 for op, n in e.get("stock", {}).items()]
     elif service:
         market.setdefault("services", {})[service] = entry

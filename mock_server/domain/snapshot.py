@@ -1,14 +1,17 @@
 """The whole state as one JSON document (export, import) and resets into a named scenario.
 
 A document holds the clock (``now``, mode, scale), the seed, the catalog, the runtime setting
-overrides and every table row as stored (money in integer units of 1/10000). Importing it replaces
-everything in one transaction and re-checks that every balance equals the sum of its ledger.
+overrides and every table row as stored (money in integer units of 1/10000). Importing it checks
+the document as a whole first (``schemas/control/state.json`` for types and ranges, ``check_document``
+for the clock, catalog, settings and references), then replaces everything in one transaction and
+re-checks there that every balance equals the sum of its ledger.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any
@@ -17,7 +20,9 @@ from fixtures import SmsFaker
 from fixtures.scenarios import SCENARIOS
 
 from . import accounts, clock
-from .admin import AdminError, bump, effective_settings, patch_rental, put_account, settings_overrides, store_settings
+from .admin import (SETTING_NAMES, AdminError, bump, effective_settings, patch_rental, put_account, settings_overrides,
+                    store_settings)
+from .catalog_edit import check_catalog
 from .catalog import Catalog
 from .rentals import CloseReason
 from .settings import Settings
@@ -46,27 +51,17 @@ def export_state(world: World, *, extra_tables: tuple[str, ...] = ()) -> dict[st
         }
 
 
-def import_state(world: World, base: Settings, document: dict[str, Any], *,
-                 extra_tables: tuple[str, ...] = ()) -> None:
-    """Replace the whole state with ``document`` (as ``export_state`` made it); all or nothing."""
-    if document.get("version") != VERSION:
-        raise AdminError(f"unsupported state version {document.get('version')!r}; this mock writes {VERSION}",
-                         "version")
+def import_state(world: World, base: Settings, document: dict[str, Any], *, extra_tables: tuple[str, ...] = (),
+                 row_checks: Mapping[str, Callable[[dict[str, Any]], None]] | None = None) -> None:
+    """Replace the whole state with ``document`` (as ``export_state`` made it); all or nothing.
+
+    The document is checked as a whole before the transaction (``check_document``); ``row_checks``
+    adds a check per row for the extra tables (the fault rules' actions)."""
+    state, effective = check_document(document, base, known_tables=(*STATE_TABLES, *extra_tables),
+                                      row_checks=row_checks or {})
     tables = document.get("tables", {})
-    known = (*STATE_TABLES, *extra_tables)
-    unknown = sorted(set(tables) - set(known))
-    if unknown:
-        raise AdminError(f"unknown table {unknown[0]!r}; known: {', '.join(known)}", f"tables.{unknown[0]}")
-    overrides = dict(document.get("settings") or {})
-    try:
-        Catalog(document["catalog"])
-        state = clock.initial(document["clock"]["mode"], start=document["clock"]["now"],
-                              scale=document["clock"].get("scale", 1.0))
-        effective = effective_settings(base, overrides)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise AdminError(f"invalid clock, catalog or settings: {exc!r}", "catalog") from None
     with world.store.write() as db:
-        for table in (*known, "throttle"):
+        for table in (*STATE_TABLES, *extra_tables, "throttle"):
             db.execute(f"DELETE FROM {table}")
         for table, rows in tables.items():
             columns = _columns(db, table)
@@ -86,9 +81,84 @@ def import_state(world: World, base: Settings, document: dict[str, Any], *,
         db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('clock', ?)", (state.to_json(),))
         db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('seed', ?)", (str(int(document.get("seed", 0))),))
         world.put_catalog(db, document["catalog"])
-        store_settings(db, overrides)
+        store_settings(db, dict(document.get("settings") or {}))
         bump(db, "faults_rev")
     world.settings = effective
+
+
+MAX_LEDGER_UNITS = 2**62  # the absolute amounts of one account's ledger: no SUM() of them can overflow
+
+
+def check_document(document: dict[str, Any], base: Settings, *, known_tables: tuple[str, ...],
+                   row_checks: Mapping[str, Callable[[dict[str, Any]], None]]) -> tuple[clock.ClockState, Settings]:
+    """Everything an import needs that its row schemas cannot say: a valid clock, catalog and settings,
+    and rows that refer only to what the document itself holds. Returns the clock and the settings."""
+    if document.get("version") != VERSION:
+        raise AdminError(f"unsupported state version {document.get('version')!r}; this mock writes {VERSION}",
+                         "version")
+    tables: dict[str, list[dict[str, Any]]] = document.get("tables", {})
+    unknown = sorted(set(tables) - set(known_tables))
+    if unknown:
+        raise AdminError(f"unknown table {unknown[0]!r}; known: {', '.join(known_tables)}", f"tables.{unknown[0]}")
+    try:
+        check_catalog(document["catalog"])
+    except (KeyError, ValueError) as exc:
+        raise AdminError(f"invalid catalog: {exc}", "catalog") from None
+    try:
+        when = clock.check_time(document["clock"]["now"], "clock.now")
+        state = clock.initial(document["clock"]["mode"], start=when, scale=document["clock"].get("scale", 1.0))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise AdminError(f"invalid clock: {exc}", "clock") from None
+    overrides = dict(document.get("settings") or {})
+    unknown = sorted(set(overrides) - set(SETTING_NAMES))
+    if unknown:
+        raise AdminError(f"unknown setting {unknown[0]!r}; known: {', '.join(SETTING_NAMES)}", f"settings.{unknown[0]}")
+    try:
+        effective = effective_settings(base, overrides)
+    except ValueError as exc:
+        raise AdminError(f"invalid settings: {exc}", "settings") from None
+    _check_references(tables, set(document["catalog"].get("countries", {})))
+    for table, check in row_checks.items():
+        for i, row in enumerate(tables.get(table, ())):
+            try:
+                check(row)
+            except ValueError as exc:
+                raise AdminError(f"{table} row {i}: {exc}", f"tables.{table}.{i}") from None
+    return state, effective
+
+
+def _check_references(tables: dict[str, list[dict[str, Any]]], countries: set[str]) -> None:
+    """Ledger and rental rows name an account of the document, SMS and charges a rental of it, each
+    balance is the sum of its ledger, and rentals and stock are in countries the catalog knows."""
+    keys = {row["apikey"] for row in tables.get("accounts", ())}
+    owners = {row["id"]: row["apikey"] for row in tables.get("rentals", ()) if "id" in row}
+    for i, row in enumerate(tables.get("rentals", ())):
+        if row["apikey"] not in keys:
+            raise AdminError(f"rental row {i} belongs to no account of the state", f"tables.rentals.{i}.apikey")
+        if row["country"] not in countries:
+            raise AdminError(f"rental row {i} is in a country the catalog lacks", f"tables.rentals.{i}.country")
+    for i, row in enumerate(tables.get("stock", ())):
+        if row["country"] not in countries:
+            raise AdminError(f"stock row {i} is in a country the catalog lacks", f"tables.stock.{i}.country")
+    for i, row in enumerate(tables.get("sms", ())):
+        if row["rental_id"] not in owners:
+            raise AdminError(f"sms row {i} is for no rental of the state", f"tables.sms.{i}.rental_id")
+    sums: dict[str, int] = dict.fromkeys(keys, 0)
+    sizes: dict[str, int] = dict.fromkeys(keys, 0)
+    for i, row in enumerate(tables.get("ledger", ())):
+        key, rental = row["apikey"], row.get("rental_id")
+        if key not in keys:
+            raise AdminError(f"ledger row {i} belongs to no account of the state", f"tables.ledger.{i}.apikey")
+        if rental is not None and owners.get(rental) != key:
+            raise AdminError(f"ledger row {i} is for no rental of its account", f"tables.ledger.{i}.rental_id")
+        sums[key] += row["amount"]
+        sizes[key] += abs(row["amount"])
+    for i, row in enumerate(tables.get("accounts", ())):
+        key = row["apikey"]
+        if sizes[key] > MAX_LEDGER_UNITS:
+            raise AdminError(f"the ledger of account row {i} is too large", f"tables.accounts.{i}")
+        if row.get("balance", 0) != sums[key]:
+            raise AdminError(f"the balance of account row {i} is not the sum of its ledger", "tables.accounts")
 
 
 def reset(world: World, base: Settings, *, seed: int, clock_state: clock.ClockState, scenario: str | None = None,
