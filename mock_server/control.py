@@ -104,6 +104,16 @@ def refused(exc: AdminError) -> tuple[Response, int]:
     return failure(exc.status, exc.message, exc.field)
 
 
+@bp.app_errorhandler(404)
+@bp.app_errorhandler(405)
+def unrouted(exc: HTTPException) -> Any:
+    """A path under /_mock/ that no route takes (``rentals/-1``, a wrong method) answers in the control
+    error shape too; any other path keeps Flask's answer."""
+    if request.path == "/_mock" or request.path.startswith("/_mock/"):
+        return failure(exc.code or 404, exc.description or exc.name)
+    return exc
+
+
 @bp.errorhandler(Exception)
 def crashed(exc: Exception) -> tuple[Response, int]:
     """HTTP errors keep their status; anything else is a JSON 500, logged without the account key
