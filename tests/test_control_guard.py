@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import signal
+from pathlib import Path
+
 import pytest
+import requests
 
 from mock_server import control_guard as guard
+from mock_server.client import MockControl
 
 from .control_helpers import Mock, m, mock
+from .server import kill, start
 
 __all__ = ["m"]
 
@@ -126,3 +132,22 @@ def test_the_python_client_sends_json_on_every_state_change(m: Mock) -> None:
     assert m.control.clear_faults() == {"deleted": 1}
     m.control.clear_journal()
     m.control.reset()
+
+
+def test_serve_passes_allow_host_and_its_own_address_to_the_app(tmp_path: Path) -> None:
+    """A real ``serve``: loopback and each --allow-host name are answered, any other Host is refused."""
+    proc, url = start("--db", str(tmp_path / "mock.sqlite3"), "--allow-host", "mock.lan", "--allow-host", "b.lan")
+    try:
+        def status(host: str, **headers: str) -> int:
+            return requests.get(f"{url}/_mock/clock", headers={"Host": host, **headers}, timeout=30).status_code
+
+        assert status("mock.lan:8080") == status("B.LAN") == status("localhost") == 200
+        assert status("evil.example") == 403
+        assert status("mock.lan", Origin="http://evil.example") == 403
+        control = MockControl(url)
+        control.add_fault("onlinesim", "*", error="x")
+        assert control.clear_faults() == {"deleted": 1}
+        refused = requests.post(f"{url}/_mock/reset", data="", headers={"Content-Type": "text/plain"}, timeout=30)
+        assert refused.status_code == 415
+    finally:
+        kill(proc, signal.SIGTERM)

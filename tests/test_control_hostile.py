@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+import schemas
 from mock_server.domain import admin, clock
 
 from .control_helpers import KEY, START, Mock, m
@@ -281,3 +282,11 @@ def test_a_crash_on_an_account_route_is_a_json_500_that_never_logs_the_key(
     assert_refused(answer, 500)
     assert "RuntimeError" in caplog.text and "/_mock/accounts/***" in caplog.text
     assert secret not in caplog.text and secret not in json.dumps(answer.get_json())
+
+
+def test_the_settings_schema_states_the_bounds_the_settings_keep() -> None:
+    from mock_server.domain.settings import LIMITS
+
+    props = schemas.load("control", "settings.request")["properties"]
+    assert {name: (props[name]["minimum"], props[name]["maximum"]) for name in LIMITS} == {
+        name: (low, high) for name, (low, high) in LIMITS.items()}
