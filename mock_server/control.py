@@ -167,7 +167,8 @@ def post_clock() -> tuple[Response, int]:
     data = body("clock.request")
 
     def change(state: clock.ClockState) -> clock.ClockState:
-        steps = [("advance", lambda s: clock.advanced(s, data["advance"])), ("set", lambda s: clock.set_to(s, data["set"])),
+        steps = [("advance", lambda s: clock.advanced(s, data["advance"])),
+                 ("set", lambda s: clock.set_to(s, data["set"])),
                  ("scale" if "scale" in data else "mode",
                   lambda s: clock.switched(s, data.get("mode", "scaled"), data.get("scale")))]
         for field, step in steps:

@@ -84,7 +84,7 @@ def check_row(row: dict[str, Any]) -> None:
         match, action = json.loads(row.get("match", "{}")), json.loads(row["action"])
     except (KeyError, TypeError, ValueError):
         raise ValueError("match and action must be JSON text") from None
-    if not isinstance(action, dict) or not isinstance(match, dict) or not all(isinstance(v, str) for v in match.values()):
+    if not (isinstance(action, dict) and isinstance(match, dict) and all(isinstance(v, str) for v in match.values())):
         raise ValueError("action must be a JSON object, match one of texts")
     unknown = sorted(set(action) - {"delay_ms", *TERMINAL})
     if unknown:

@@ -3,7 +3,8 @@
 Each JSON Schema becomes a component; its local ``#/definitions/...`` references are rewritten to
 point inside that component. OnlineSim gets one path per method. SMSPVA multiplexes every method on
 ``/api/rent.php``, which OpenAPI cannot split by query value, so it is one operation whose ``method``
-parameter is an enum and whose answer is any of the methods' replies.
+parameter is an enum and whose answer is any of the methods' replies. The control API (``control``)
+gets one operation per route, with its request and reply schemas, so their bounds show.
 """
 
 from __future__ import annotations
@@ -55,13 +56,71 @@ def _operation(summary: str, parameters: list[dict[str, Any]], answers: list[dic
                                   "content": {JSON: {"schema": {"anyOf": answers}}}}}}
 
 
-def document(providers: tuple[str, ...] = ("onlinesim", "smspva"), profile: str = "live") -> dict[str, Any]:
-    """The OpenAPI 3.1 document for ``providers`` in ``profile`` (``live`` or ``documented``)."""
+# The control API (mock_server/control.py): (method, path, request schema or None, reply schema, status)
+CONTROL_ROUTES: tuple[tuple[str, str, str | None, str, int], ...] = (
+    ("post", "/_mock/reset", "reset.request", "reset.response", 200),
+    ("get", "/_mock/clock", None, "clock.response", 200),
+    ("post", "/_mock/clock", "clock.request", "clock.response", 200),
+    ("get", "/_mock/accounts/{apikey}", None, "account.response", 200),
+    ("put", "/_mock/accounts/{apikey}", "account.request", "account.response", 200),
+    ("get", "/_mock/stock", None, "stock.response", 200),
+    ("put", "/_mock/stock", "stock.request", "stock.response", 200),
+    ("get", "/_mock/catalog", None, "catalog.response", 200),
+    ("patch", "/_mock/catalog", "catalog.request", "catalog.response", 200),
+    ("get", "/_mock/rentals/{id}", None, "rental.response", 200),
+    ("patch", "/_mock/rentals/{id}", "rental.request", "rental.response", 200),
+    ("post", "/_mock/sms", "sms.request", "sms.response", 200),
+    ("get", "/_mock/settings", None, "settings.response", 200),
+    ("patch", "/_mock/settings", "settings.request", "settings.response", 200),
+    ("post", "/_mock/faults", "fault.request", "fault.response", 201),
+    ("get", "/_mock/faults", None, "faults.response", 200),
+    ("delete", "/_mock/faults", None, "deleted.response", 200),
+    ("delete", "/_mock/faults/{id}", None, "deleted.response", 200),
+    ("get", "/_mock/requests", None, "requests.response", 200),
+    ("delete", "/_mock/requests", None, "deleted.response", 200),
+    ("get", "/_mock/state", None, "state", 200),
+    ("put", "/_mock/state", "state", "state", 200),
+)
+PATH_PARAMETERS = {
+    "apikey": {"type": "string", "minLength": 1, "maxLength": 256},
+    "id": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1},
+}
+
+
+def _control(paths: dict[str, Any], components: dict[str, Any]) -> None:
+    """The control API's operations: request bodies and replies from ``schemas/control/``, so their
+    bounds (maximum, maxLength, maxItems) are the document's; every refusal is ``control.error``."""
+    for name in {"error", *(r[2] for r in CONTROL_ROUTES if r[2]), *(r[3] for r in CONTROL_ROUTES)}:
+        components[_component("control", name)] = _relocate(load("control", name), _component("control", name))
+    refused = {"description": "refused (400 bad input, 401 token, 403 Host or Origin, 404, 413 body too large, "
+                              "415 not JSON); nothing changed", "content": {JSON: {"schema": _ref("control", "error")}}}
+    for method, path, request, answer, status in CONTROL_ROUTES:
+        operation: dict[str, Any] = {
+            "summary": load("control", request or answer).get("title", path),
+            "operationId": "control_" + method + path.removeprefix("/_mock").replace("/", "_").replace("{", "")
+                           .replace("}", ""),
+            "parameters": [{"name": n, "in": "path", "required": True, "schema": PATH_PARAMETERS[n]}
+                           for n in PATH_PARAMETERS if "{" + n + "}" in path],
+            "responses": {str(status): {"description": "done",
+                                        "content": {JSON: {"schema": _ref("control", answer)}}}, "4XX": refused},
+        }
+        if request is not None:
+            operation["requestBody"] = {"required": False,
+                                        "content": {JSON: {"schema": _ref("control", request)}}}
+        paths.setdefault(path, {})[method] = operation
+
+
+def document(providers: tuple[str, ...] = ("onlinesim", "smspva", "control"), profile: str = "live") -> dict[str, Any]:
+    """The OpenAPI 3.1 document for ``providers`` (and the control API, ``control``) in ``profile``
+    (``live`` or ``documented``)."""
     if profile not in PROFILES:
         raise ValueError(f"profile must be one of {', '.join(PROFILES)}, not {profile!r}")
     paths: dict[str, Any] = {}
     components: dict[str, Any] = {}
     for provider in providers:
+        if provider == "control":
+            _control(paths, components)
+            continue
         used = ["error"] + [response_name(provider, m, profile) for m in _methods(provider)]
         for name in used:
             components[_component(provider, name)] = _relocate(load(provider, name), _component(provider, name))

@@ -60,3 +60,16 @@ def test_mock_serves_the_document(client: FlaskClient) -> None:
     doc = client.get("/_mock/openapi.json").get_json()
     validate(doc)
     assert client.get("/_mock/openapi.json?profile=nonsense").status_code == 400
+
+
+def test_the_control_api_is_in_the_document_with_its_bounds() -> None:
+    doc = document()
+    clock = doc["paths"]["/_mock/clock"]["post"]
+    assert clock["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/control.clock.request"}
+    advance = doc["components"]["schemas"]["control.clock.request"]["properties"]["advance"]
+    assert advance["maximum"] == 3_155_760_000
+    state = doc["components"]["schemas"]["control.state"]
+    assert state["properties"]["tables"]["properties"]["accounts"]["maxItems"] > 0
+    assert "4XX" in doc["paths"]["/_mock/accounts/{apikey}"]["put"]["responses"]
+    assert "/_mock/state" not in document(("onlinesim", "smspva"))["paths"]

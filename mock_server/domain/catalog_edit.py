@@ -125,7 +125,8 @@ def _check(catalog: Catalog, provider: str) -> None:
             _whole(code, f"onlinesim country code {code!r}", 1, 9999)
             catalog.country(entry["iso"])
             for days, price in entry["periods"].items():
-                _whole(days, f"onlinesim.{code}.periods", 1, MAX_DAYS), _price(price, f"onlinesim.{code}.periods.{days}")
+                _whole(days, f"onlinesim.{code}.periods", 1, MAX_DAYS)
+                _price(price, f"onlinesim.{code}.periods.{days}")
             _price(entry["extend_day"], f"onlinesim.{code}.extend_day")
             for period, count in entry.get("stock", {}).items():
                 _whole(period, f"onlinesim.{code}.stock", 0, MAX_DAYS)
