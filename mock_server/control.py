@@ -58,8 +58,8 @@ def body(schema: str) -> dict[str, Any]:
     """The request's JSON body (bounded by ``json_body``), checked against ``schemas/control/<schema>.json``."""
     if (request.content_length or 0) > json_body.MAX_BYTES:
         raise AdminError(f"the body is larger than {json_body.MAX_BYTES} bytes", status=413)
-    request.max_content_length = json_body.MAX_BYTES  # a chunked body is cut off there too (413)
-    raw = request.get_data()
+    # a body of unknown length (chunked) is read no further than one byte past the limit
+    raw = request.get_data() if request.content_length is not None else request.stream.read(json_body.MAX_BYTES + 1)
     try:
         data: Any = json_body.parse(raw) if raw.strip() else {}
     except json_body.BodyError as exc:

@@ -106,6 +106,12 @@ def test_a_request_from_another_site_is_refused(m: Mock) -> None:
     assert m.client.post("/_mock/reset", json={}, headers={"Origin": "http://localhost"}).status_code == 200
 
 
+def test_a_cross_site_preflight_is_refused(m: Mock) -> None:
+    answer = m.client.options("/_mock/reset", headers={"Origin": "http://evil.example",
+                                                       "Access-Control-Request-Method": "POST"})
+    assert answer.status_code == 403 and "Access-Control-Allow-Origin" not in answer.headers
+
+
 def test_a_rebound_host_name_cannot_read_the_keys(m: Mock) -> None:
     answer = m.client.get("/_mock/state", headers={"Host": "evil.example"})
     assert answer.status_code == 403 and "test-key" not in answer.get_data(as_text=True)

@@ -4,6 +4,7 @@ and the state export is the same before and after it; the mock keeps working aft
 from __future__ import annotations
 
 import copy
+import io
 import json
 import logging
 from collections.abc import Callable
@@ -182,6 +183,18 @@ def test_a_body_over_the_size_limit_is_a_413(busy: Mock) -> None:
     before = export(busy)
     raw = b'{"text": "' + b"x" * json_body.MAX_BYTES + b'"}'
     assert_refused(send(busy, "PUT", "/_mock/state", raw), 413, None)
+    assert export(busy) == before
+
+
+def test_a_chunked_body_over_the_size_limit_is_a_413(busy: Mock) -> None:
+    """No Content-Length to check first: the body is read no further than one byte past the limit."""
+    from mock_server import json_body
+
+    before = export(busy)
+    raw = b'{"text": "' + b"x" * json_body.MAX_BYTES + b'"}'
+    answer = busy.client.put("/_mock/state", input_stream=io.BytesIO(raw), environ_overrides={
+        "wsgi.input_terminated": True}, headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"})
+    assert_refused(answer, 413, None)
     assert export(busy) == before
 
 
