@@ -71,10 +71,12 @@ def main() -> None:
               help="HTTPS on PORT as well, plain HTTP staying on --port, both over one state (implies --tls).")
 @click.option("--tls-cert", default=None, metavar="PEM", help="Your certificate (chain) instead of the made one.")
 @click.option("--tls-key", default=None, metavar="PEM", help="The unencrypted private key of --tls-cert.")
+@click.option("--tls-name", "tls_names", multiple=True, metavar="HOST",
+              help="Another name or IP for the made certificate, e.g. onlinesim.host for a client with a fixed host.")
 def serve(host: str, port: int, db: str, seed: int, workers: int, threads: int, profile: str, clock_mode: str | None,
           time_scale: float, strict_keys: bool, validate: bool, overrides: tuple[str, ...], auto_sms: int,
           no_control: bool, no_console: bool, control_token: str | None, journal_size: int, tls: bool,
-          tls_port: int | None, tls_cert: str | None, tls_key: str | None) -> None:
+          tls_port: int | None, tls_cert: str | None, tls_key: str | None, tls_names: tuple[str, ...]) -> None:
     """Serve both providers' rental APIs with a production WSGI server (Granian)."""
     if db == ":memory:" and workers > 1:
         raise click.UsageError("--db :memory: lives inside one process; use a file with --workers > 1")
@@ -84,6 +86,8 @@ def serve(host: str, port: int, db: str, seed: int, workers: int, threads: int, 
         raise click.UsageError(f"--tls-port {tls_port} is --port already; give HTTP and HTTPS two ports")
     if (tls_cert is None) != (tls_key is None):
         raise click.UsageError("--tls-cert and --tls-key go together")
+    if tls_cert and tls_names:
+        raise click.UsageError("--tls-name is for the made certificate; your --tls-cert carries its own names")
     if time_scale != 1.0 and clock_mode is None:
         clock_mode = "scaled"
     env: dict[str, Any] = {"DB": db, "SEED": seed, "PROFILE": profile, "TIME_SCALE": time_scale,
@@ -95,6 +99,7 @@ def serve(host: str, port: int, db: str, seed: int, workers: int, threads: int, 
     if clock_mode:
         env["CLOCK"] = clock_mode
     user_pair = _user_pair(tls_cert, tls_key) if tls_cert and tls_key else None  # before the store is touched
+    names = _names(tls_names)
     for key, value in env.items():
         os.environ[f"MOCK_{key}"] = _env_text(value)
     from .config import DEFAULTS, build_world
@@ -104,10 +109,10 @@ def serve(host: str, port: int, db: str, seed: int, workers: int, threads: int, 
         build_world({**DEFAULTS, **env}).store.close()
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
-    if not (tls or tls_port or tls_cert):
+    if not (tls or tls_port or tls_cert or tls_names):
         run_server([Listener(host, port)], workers=workers, threads=threads)
         return
-    with _certificate(db, user_pair) as pair:
+    with _certificate(db, user_pair, names) as pair:
         listeners = [Listener(host, port)] if tls_port else []
         listeners.append(Listener(host, tls_port or port, pair))
         run_server(listeners, workers=workers, threads=threads)
@@ -194,8 +199,17 @@ def _user_pair(cert: str, key: str) -> CertPair:
         raise TLSUsageError(str(exc)) from None
 
 
+def _names(values: tuple[str, ...]) -> tuple[str, ...]:
+    from . import tls
+
+    try:
+        return tls.extra_names(values)
+    except tls.TLSError as exc:
+        raise TLSUsageError(str(exc)) from None
+
+
 @contextmanager
-def _certificate(db: str, user_pair: CertPair | None) -> Iterator[CertPair]:
+def _certificate(db: str, user_pair: CertPair | None, names: tuple[str, ...]) -> Iterator[CertPair]:
     """The user's checked pair, or the kept local one (a temporary one for ``:memory:``, removed on exit)."""
     from . import tls
 
@@ -205,7 +219,7 @@ def _certificate(db: str, user_pair: CertPair | None) -> Iterator[CertPair]:
     directory = tls.store_dir(db)
     try:
         try:
-            pair = tls.local_pair(directory)
+            pair = tls.local_pair(directory, names)
         except tls.TLSError as exc:
             raise TLSUsageError(str(exc)) from None
         yield pair

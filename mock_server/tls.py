@@ -13,6 +13,7 @@ import datetime as dt
 import fcntl
 import ipaddress
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,8 @@ IP_NAMES = ("127.0.0.1", "::1")
 VALID_DAYS = 365  # under the 825 days Apple's clients accept for a certificate from a private CA
 RENEW_MARGIN = dt.timedelta(days=7)  # a stored certificate closer than this to expiry is made again
 MAX_PEM_BYTES = 1 << 20
+MAX_EXTRA_NAMES = 20
+_HOST_NAME = re.compile(r"^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(?:\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*$")
 
 
 class TLSError(ValueError):
@@ -52,20 +55,37 @@ def store_dir(db: str) -> Path:
     return Path(f"{db}.tls").absolute()
 
 
-def local_pair(directory: Path, *, now: dt.datetime | None = None) -> CertPair:
-    """The kept certificate in ``directory`` if it is whole, matching and valid for a while yet; else a new one.
+def extra_names(values: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """``--tls-name`` values checked: host names (lower-cased) or IP addresses, for clients whose host is fixed."""
+    if len(values) > MAX_EXTRA_NAMES:
+        raise TLSError(f"--tls-name given {len(values)} times; at most {MAX_EXTRA_NAMES}")
+    checked: list[str] = []
+    for value in values:
+        try:
+            checked.append(str(ipaddress.ip_address(value)))
+        except ValueError:
+            if not _HOST_NAME.match(value):
+                raise TLSError(f"--tls-name {value!r} is neither a host name nor an IP address") from None
+            checked.append(value.lower())
+    return tuple(dict.fromkeys(checked))
+
+
+def local_pair(directory: Path, names: tuple[str, ...] = (), *, now: dt.datetime | None = None) -> CertPair:
+    """The kept certificate in ``directory`` if it is whole, matching, names every local address and ``names``
+    (from :func:`extra_names`), and is valid for a while yet; else a new one.
 
     A lock file serialises two servers starting on one store, so they never mix halves of two chains.
     """
     now = now or dt.datetime.now(dt.timezone.utc)
+    dns, ips = _split(names)
     try:
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         with open(directory / ".lock", "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             pair = CertPair(directory / "cert.pem", directory / "key.pem", directory / "ca.pem")
-            if _reusable(pair, now):
+            if _reusable(pair, dns, ips, now):
                 return pair
-            _write_new(pair, now)
+            _write_new(pair, dns, ips, now)
             return CertPair(pair.cert, pair.key, pair.trust, made=True)
     except OSError as exc:
         raise TLSError(f"cannot keep the TLS certificate in {directory}: {exc.strerror or exc}") from None
@@ -119,7 +139,18 @@ def _public_der(public_key: object) -> bytes:
                                    serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
-def _reusable(pair: CertPair, now: dt.datetime) -> bool:
+def _split(names: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(host names, IP addresses): the local ones first, then the extra ones."""
+    dns, ips = list(DNS_NAMES), [str(ipaddress.ip_address(ip)) for ip in IP_NAMES]
+    for name in names:
+        try:
+            ips.append(str(ipaddress.ip_address(name)))
+        except ValueError:
+            dns.append(name)
+    return tuple(dict.fromkeys(dns)), tuple(dict.fromkeys(ips))
+
+
+def _reusable(pair: CertPair, dns: tuple[str, ...], ips: tuple[str, ...], now: dt.datetime) -> bool:
     """Whole, matching, signed by the kept CA, naming every local address, and not about to expire."""
     try:
         leaf = x509.load_pem_x509_certificate(pair.cert.read_bytes())
@@ -129,9 +160,8 @@ def _reusable(pair: CertPair, now: dt.datetime) -> bool:
         names = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     except (OSError, ValueError, TypeError, UnsupportedAlgorithm, InvalidSignature, x509.ExtensionNotFound):
         return False
-    covered = (set(names.get_values_for_type(x509.DNSName)) >= set(DNS_NAMES)
-               and {str(ip) for ip in names.get_values_for_type(x509.IPAddress)}
-               >= {str(ipaddress.ip_address(ip)) for ip in IP_NAMES})
+    covered = (set(names.get_values_for_type(x509.DNSName)) >= set(dns)
+               and {str(ip) for ip in names.get_values_for_type(x509.IPAddress)} >= set(ips))
     fresh = all(c.not_valid_before_utc <= now and now + RENEW_MARGIN < c.not_valid_after_utc for c in (leaf, ca))
     return covered and fresh and _public_der(private.public_key()) == _public_der(leaf.public_key())
 
@@ -139,7 +169,7 @@ def _reusable(pair: CertPair, now: dt.datetime) -> bool:
 # -- making --------------------------------------------------------------------------------------------
 
 
-def _write_new(pair: CertPair, now: dt.datetime) -> None:
+def _write_new(pair: CertPair, dns: tuple[str, ...], ips: tuple[str, ...], now: dt.datetime) -> None:
     ca_key = ec.generate_private_key(ec.SECP256R1())
     leaf_key = ec.generate_private_key(ec.SECP256R1())
     start, end = now - dt.timedelta(hours=1), now + dt.timedelta(days=VALID_DAYS)  # an hour of slack for skewed clocks
@@ -153,7 +183,7 @@ def _write_new(pair: CertPair, now: dt.datetime) -> None:
           .add_extension(_key_usage(cert_sign=True), critical=True)
           .add_extension(ca_ski, critical=False)
           .sign(ca_key, hashes.SHA256()))
-    names = [x509.DNSName(n) for n in DNS_NAMES] + [x509.IPAddress(ipaddress.ip_address(ip)) for ip in IP_NAMES]
+    names = [x509.DNSName(n) for n in dns] + [x509.IPAddress(ipaddress.ip_address(ip)) for ip in ips]
     leaf = (x509.CertificateBuilder()
             .subject_name(x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "sms-rent-mock"),
                                      x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]))

@@ -196,3 +196,30 @@ def test_oversized_user_file_is_refused_before_reading(tmp_path: Path, made: tls
         out.truncate(tls.MAX_PEM_BYTES + 1)
     with pytest.raises(tls.TLSError, match=r"^--tls-cert .*big\.pem is larger than"):
         tls.user_pair(str(big), str(made.key))
+
+
+def test_extra_names_are_carried_and_a_new_one_makes_the_certificate_again(tmp_path: Path) -> None:
+    directory = tmp_path / "named.tls"
+    first = tls.local_pair(directory, tls.extra_names(["OnlineSim.host", "10.1.2.3"]))
+    handshake(first, "onlinesim.host", first.trust)
+    handshake(first, "10.1.2.3", first.trust)
+    handshake(first, "127.0.0.1", first.trust)
+    assert not tls.local_pair(directory).made  # fewer names: the kept one still covers them
+    assert not tls.local_pair(directory, ("onlinesim.host",)).made
+    again = tls.local_pair(directory, ("smspva.com",))
+    assert again.made
+    handshake(again, "smspva.com", again.trust)
+    with pytest.raises(ssl.SSLCertVerificationError):
+        handshake(again, "onlinesim.host", again.trust)  # names come from this start's options only
+
+
+@pytest.mark.parametrize("value", ["bad name", "-lead.example", "a..b", "x" * 64 + ".com", "under_score.io", ""])
+def test_extra_name_that_is_no_host_or_ip_is_refused(value: str) -> None:
+    with pytest.raises(tls.TLSError, match=r"^--tls-name .* is neither a host name nor an IP address$"):
+        tls.extra_names([value])
+
+
+def test_extra_names_are_bounded_and_deduplicated() -> None:
+    assert tls.extra_names(["A.example", "a.example", "::0:1"]) == ("a.example", "::1")
+    with pytest.raises(tls.TLSError, match="at most 20"):
+        tls.extra_names([f"h{i}.example" for i in range(21)])

@@ -3,8 +3,10 @@ one state, the console works over HTTPS, and a bad certificate is one line and e
 
 from __future__ import annotations
 
+import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import urllib.request
@@ -169,4 +171,45 @@ def test_same_port_for_http_and_https_is_refused(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-m", "mock_server", "serve", "--port", "8444", "--tls-port", "8444",
                           "--db", str(tmp_path / "m.sqlite3")], capture_output=True, text=True, timeout=60)
     assert out.returncode == 2 and "--tls-port 8444 is --port already" in out.stderr
+    assert not (tmp_path / "m.sqlite3").exists()
+
+
+def test_ctrl_c_to_the_process_group_stops_both_servers(tmp_path: Path) -> None:
+    served = server.start_tls("--db", str(tmp_path / "mock.sqlite3"), log=tmp_path / "serve.log", both=True)
+    try:
+        os.killpg(served.proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C sends
+        code = served.proc.wait(timeout=30)
+        stragglers = subprocess.run(["pgrep", "-s", str(served.proc.pid)], capture_output=True, text=True).stdout
+    finally:
+        server.kill(served.proc)
+    assert code == 0 and stragglers.strip() == ""
+
+
+def test_one_listener_failing_stops_the_other(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        taken = busy.getsockname()[1]
+        port = server.free_port()
+        proc = subprocess.Popen([sys.executable, "-m", "mock_server", "serve", "--db", str(tmp_path / "m.sqlite3"),
+                                 "--port", str(port), "--tls-port", str(taken)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        try:
+            _, err = proc.communicate(timeout=60)
+        finally:
+            server.kill(proc)
+    assert proc.returncode == 1
+    assert f"the server on https://127.0.0.1:{taken} stopped" in err.decode()
+    assert subprocess.run(["pgrep", "-s", str(proc.pid)], capture_output=True).stdout == b""
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"http://127.0.0.1:{port}/", timeout=5)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--tls", "--tls-name", "not a host"], "Error: --tls-name 'not a host' is neither a host name nor an IP address"),
+    (["--tls-cert", "c.pem", "--tls-key", "k.pem", "--tls-name", "a.example"], "--tls-name is for the made"),
+])
+def test_bad_tls_name_exits_2_before_the_store(tmp_path: Path, args: list[str], message: str) -> None:
+    out = serve_fails("--db", str(tmp_path / "m.sqlite3"), *args, cwd=tmp_path)
+    assert out.returncode == 2 and message in out.stderr and "Traceback" not in out.stderr
     assert not (tmp_path / "m.sqlite3").exists()
