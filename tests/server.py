@@ -159,3 +159,17 @@ def serving_tls(*args: str, log: Path, both: bool = False) -> Iterator[Served]:
         yield served
     finally:
         kill(served.proc, signal.SIGTERM)
+
+
+def session_members(sid: int) -> list[int]:
+    """Processes still alive (zombies aside) in session ``sid`` (``start`` gives each server its own): none
+    should outlive a stopped server."""
+    alive = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # gone while we looked
+        if int(fields[3]) == sid and fields[0] != "Z":
+            alive.append(int(stat.parent.name))
+    return alive

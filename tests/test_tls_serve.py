@@ -83,15 +83,16 @@ def test_http_and_https_ports_share_one_state_and_stop_together(tmp_path: Path) 
         over_https = rent(served.https, served.trust, "both")
         over_http = rent(served.http, None, "both")
         assert held(served.http, None, "both") == held(served.https, served.trust, "both") == {over_https, over_http}
-        with pytest.raises(requests.ConnectionError):  # the HTTP port speaks no TLS, and the other way round
+        with pytest.raises(requests.ConnectionError):  # the HTTP port speaks no TLS
             requests.get(f"{served.http.replace('http:', 'https:')}/", timeout=10, verify=str(served.trust))
+        assert len(server.session_members(served.proc.pid)) == 7  # the parent, two servers, two workers each
     finally:
         served.proc.send_signal(signal.SIGTERM)  # to the parent only: it must stop both servers and their workers
         code = served.proc.wait(timeout=30)
-        stragglers = subprocess.run(["pgrep", "-s", str(served.proc.pid)], capture_output=True, text=True).stdout
+        stragglers = server.session_members(served.proc.pid)
         server.kill(served.proc)
     assert code == 0
-    assert stragglers.strip() == ""
+    assert stragglers == []
     for base, verify in ((served.http, True), (served.https, str(served.trust))):
         with pytest.raises(requests.ConnectionError):
             requests.get(f"{base}/", timeout=5, verify=verify)
@@ -179,10 +180,10 @@ def test_ctrl_c_to_the_process_group_stops_both_servers(tmp_path: Path) -> None:
     try:
         os.killpg(served.proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C sends
         code = served.proc.wait(timeout=30)
-        stragglers = subprocess.run(["pgrep", "-s", str(served.proc.pid)], capture_output=True, text=True).stdout
+        stragglers = server.session_members(served.proc.pid)
     finally:
         server.kill(served.proc)
-    assert code == 0 and stragglers.strip() == ""
+    assert code == 0 and stragglers == []
 
 
 def test_one_listener_failing_stops_the_other(tmp_path: Path) -> None:
@@ -196,11 +197,12 @@ def test_one_listener_failing_stops_the_other(tmp_path: Path) -> None:
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
         try:
             _, err = proc.communicate(timeout=60)
+            stragglers = server.session_members(proc.pid)
         finally:
             server.kill(proc)
     assert proc.returncode == 1
     assert f"the server on https://127.0.0.1:{taken} stopped" in err.decode()
-    assert subprocess.run(["pgrep", "-s", str(proc.pid)], capture_output=True).stdout == b""
+    assert stragglers == []
     with pytest.raises(requests.ConnectionError):
         requests.get(f"http://127.0.0.1:{port}/", timeout=5)
 
