@@ -231,7 +231,8 @@ def _certificate(db: str, user_pair: CertPair | None, names: tuple[str, ...]) ->
 def run_server(listeners: list[Listener], *, workers: int, threads: int) -> None:
     """Serve each listener with its own Granian server; two run as two child processes that stop together."""
     urls = " and ".join(listener.url for listener in listeners)
-    click.echo(f"sms-rent-mock serving on {urls} ({workers} worker(s) each)", err=True)
+    each = " each" if len(listeners) > 1 else ""
+    click.echo(f"sms-rent-mock serving on {urls} ({workers} worker(s){each})", err=True)
     for pair in {listener.pair for listener in listeners if listener.pair}:
         if pair.trust != pair.cert:
             click.echo(f"TLS: {'made a new' if pair.made else 'kept'} certificate; clients trust {pair.trust} "
@@ -253,9 +254,14 @@ def _granian(listener: Listener, workers: int, threads: int) -> None:
     tls: dict[str, Any] = {} if pair is None else {
         "ssl_cert": pair.cert, "ssl_key": pair.key,
         "ssl_protocol_min": SSLProtocols.tls12}  # older PHP/Ruby builds stop at TLS 1.2
-    Server("mock_server.app:create_app", address=listener.host, port=listener.port, interface=Interfaces.WSGI,
-           workers=workers, blocking_threads=threads, factory=True, log_access=False, workers_kill_timeout=5,
-           **tls).serve()
+    server = Server("mock_server.app:create_app", address=listener.host, port=listener.port,
+                    interface=Interfaces.WSGI, workers=workers, blocking_threads=threads, factory=True,
+                    log_access=False, workers_kill_timeout=5, **tls)
+    try:
+        server.serve()
+    except RuntimeError as exc:  # Granian's Rust side, e.g. "Address already in use (os error 98)"
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise click.ClickException(f"cannot serve on {listener.url}: {first}") from None
 
 
 def _serve_together(listeners: list[Listener], workers: int, threads: int) -> int:
@@ -281,6 +287,8 @@ def _serve_together(listeners: list[Listener], workers: int, threads: int) -> in
     try:
         for child in children:
             child.start()
+        if stopping:  # a signal came while they were starting, before every pid was known
+            stop(stopping[0], None)
         multiprocessing.connection.wait([child.sentinel for child in children])
         stop(0, None)
         for child in children:
@@ -306,7 +314,11 @@ def _granian_child(listener: Listener, workers: int, threads: int) -> None:
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, signal.SIG_DFL)
-    _granian(listener, workers, threads)
+    try:
+        _granian(listener, workers, threads)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
 
 
 if __name__ == "__main__":  # pragma: no cover
