@@ -98,7 +98,7 @@ def user_pair(cert: str, key: str) -> CertPair:
     private = _load_key(_read(key_path, "--tls-key"), key_path)
     if _public_der(private.public_key()) != _public_der(chain[0].public_key()):
         raise TLSError(f"--tls-key {key_path} is not the key of the certificate in --tls-cert {cert_path}")
-    return CertPair(cert_path, key_path, cert_path)
+    return CertPair(cert_path.absolute(), key_path.absolute(), cert_path.absolute())  # printed for other folders
 
 
 # -- checking ------------------------------------------------------------------------------------------

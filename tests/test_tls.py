@@ -147,8 +147,10 @@ def test_unwritable_folder_is_one_clear_error(tmp_path: Path) -> None:
         tls.local_pair(blocker / "x.tls")
 
 
-def test_user_pair_is_accepted_and_printed_as_its_certificate(made: tls.CertPair) -> None:
-    pair = tls.user_pair(str(made.cert), str(made.key))
+def test_user_pair_is_accepted_and_printed_as_its_certificate(made: tls.CertPair,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(made.cert.parent)
+    pair = tls.user_pair("cert.pem", "key.pem")  # relative paths come back absolute, as serve prints them
     assert (pair.cert, pair.key, pair.trust, pair.made) == (made.cert, made.key, made.cert, False)
 
 
