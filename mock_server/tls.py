@@ -92,7 +92,7 @@ def local_pair(directory: Path, names: tuple[str, ...] = (), *, now: dt.datetime
 
 
 def user_pair(cert: str, key: str) -> CertPair:
-    """The user's ``--tls-cert``/``--tls-key``, checked now so a bad pair is one clear line, not a worker's traceback."""
+    """The user's ``--tls-cert``/``--tls-key``, checked now: a bad pair is one clear line, not a worker's traceback."""
     cert_path, key_path = Path(cert), Path(key)
     chain = _load_chain(_read(cert_path, "--tls-cert"), cert_path)
     private = _load_key(_read(key_path, "--tls-key"), key_path)
@@ -129,9 +129,11 @@ def _load_key(data: bytes, path: Path) -> PrivateKeyTypes:
     except TypeError:  # what cryptography raises for a key that needs a password
         raise TLSError(f"--tls-key {path} is encrypted; give an unencrypted PEM key") from None
     except UnsupportedAlgorithm:
-        raise TLSError(f"--tls-key {path} is a kind of key TLS servers do not use (give RSA, ECDSA or Ed25519)") from None
+        raise TLSError(f"--tls-key {path} is a kind of key TLS servers do not use "
+                       "(give RSA, ECDSA or Ed25519)") from None
     except ValueError:
-        raise TLSError(f"--tls-key {path} holds no PEM private key (expected '-----BEGIN ... PRIVATE KEY-----')") from None
+        raise TLSError(f"--tls-key {path} holds no PEM private key "
+                       "(expected '-----BEGIN ... PRIVATE KEY-----')") from None
 
 
 def _public_der(public_key: object) -> bytes:
