@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .domain.clock import MODES
 from .domain.settings import Settings
+
+if TYPE_CHECKING:
+    from .tls import CertPair
 
 
 def _settings_option(values: tuple[str, ...]) -> dict[str, str]:
@@ -60,13 +67,30 @@ def main() -> None:
               help="A Host name the control API also answers besides loopback and --host (repeatable; '*': any).")
 @click.option("--journal-size", default=1000, show_default=True, type=click.IntRange(min=0),
               help="Provider requests the journal keeps (newest first); 0 = no journal.")
+@click.option("--tls", is_flag=True,
+              help="HTTPS on --port; without --tls-cert/--tls-key a local certificate is made and kept in <db>.tls/.")
+@click.option("--tls-port", default=None, type=click.IntRange(1, 65535), metavar="PORT",
+              help="HTTPS on PORT as well, plain HTTP staying on --port, both over one state (implies --tls).")
+@click.option("--tls-cert", default=None, metavar="PEM", help="Your certificate (chain) instead of the made one.")
+@click.option("--tls-key", default=None, metavar="PEM", help="The unencrypted private key of --tls-cert.")
+@click.option("--tls-name", "tls_names", multiple=True, metavar="HOST",
+              help="Another name or IP for the made certificate, e.g. onlinesim.host for a client with a fixed host.")
 def serve(host: str, port: int, db: str, seed: int, workers: int, threads: int, profile: str, clock_mode: str | None,
           time_scale: float, strict_keys: bool, validate: bool, overrides: tuple[str, ...], auto_sms: int,
           no_control: bool, no_console: bool, control_token: str | None, allow_hosts: tuple[str, ...],
-          journal_size: int) -> None:
+          journal_size: int, tls: bool, tls_port: int | None, tls_cert: str | None, tls_key: str | None,
+          tls_names: tuple[str, ...]) -> None:
     """Serve both providers' rental APIs with a production WSGI server (Granian)."""
     if db == ":memory:" and workers > 1:
         raise click.UsageError("--db :memory: lives inside one process; use a file with --workers > 1")
+    if db == ":memory:" and tls_port is not None:
+        raise click.UsageError("--db :memory: lives inside one process; use a file with --tls-port")
+    if tls_port is not None and tls_port == port:
+        raise click.UsageError(f"--tls-port {tls_port} is --port already; give HTTP and HTTPS two ports")
+    if (tls_cert is None) != (tls_key is None):
+        raise click.UsageError("--tls-cert and --tls-key go together")
+    if tls_cert and tls_names:
+        raise click.UsageError("--tls-name is for the made certificate; your --tls-cert carries its own names")
     if time_scale != 1.0 and clock_mode is None:
         clock_mode = "scaled"
     env: dict[str, Any] = {"DB": db, "SEED": seed, "PROFILE": profile, "TIME_SCALE": time_scale,
@@ -80,6 +104,8 @@ def serve(host: str, port: int, db: str, seed: int, workers: int, threads: int, 
         env["ALLOWED_HOSTS"] = ",".join((*served, *allow_hosts))
     if clock_mode:
         env["CLOCK"] = clock_mode
+    user_pair = _user_pair(tls_cert, tls_key) if tls_cert and tls_key else None  # before the store is touched
+    names = _names(tls_names)
     for key, value in env.items():
         os.environ[f"MOCK_{key}"] = _env_text(value)
     from .config import DEFAULTS, build_world
@@ -89,7 +115,13 @@ def serve(host: str, port: int, db: str, seed: int, workers: int, threads: int, 
         build_world({**DEFAULTS, **env}).store.close()
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
-    run_server(host, port, workers=workers, threads=threads)
+    if not (tls or tls_port or tls_cert or tls_names):
+        run_server([Listener(host, port)], workers=workers, threads=threads)
+        return
+    with _certificate(db, user_pair, names) as pair:
+        listeners = [Listener(host, port)] if tls_port else []
+        listeners.append(Listener(host, tls_port or port, pair))
+        run_server(listeners, workers=workers, threads=threads)
 
 
 @main.command()
@@ -144,14 +176,155 @@ def _looks_json(text: str) -> bool:
     return True
 
 
-def run_server(host: str, port: int, *, workers: int, threads: int) -> None:
-    from granian.constants import Interfaces
+class TLSUsageError(click.ClickException):
+    """A certificate problem: one ``Error: ...`` line and exit 2, like a usage error but without the usage."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class Listener:
+    """One address Granian serves; ``pair`` set means HTTPS."""
+
+    host: str
+    port: int
+    pair: CertPair | None = None
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{'https' if self.pair else 'http'}://{host}:{self.port}"
+
+
+def _user_pair(cert: str, key: str) -> CertPair:
+    from . import tls
+
+    try:
+        return tls.user_pair(cert, key)
+    except tls.TLSError as exc:
+        raise TLSUsageError(str(exc)) from None
+
+
+def _names(values: tuple[str, ...]) -> tuple[str, ...]:
+    from . import tls
+
+    try:
+        return tls.extra_names(values)
+    except tls.TLSError as exc:
+        raise TLSUsageError(str(exc)) from None
+
+
+@contextmanager
+def _certificate(db: str, user_pair: CertPair | None, names: tuple[str, ...]) -> Iterator[CertPair]:
+    """The user's checked pair, or the kept local one (a temporary one for ``:memory:``, removed on exit)."""
+    from . import tls
+
+    if user_pair is not None:
+        yield user_pair
+        return
+    directory = tls.store_dir(db)
+    try:
+        try:
+            pair = tls.local_pair(directory, names)
+        except tls.TLSError as exc:
+            raise TLSUsageError(str(exc)) from None
+        yield pair
+    finally:
+        if db == ":memory:":
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+def run_server(listeners: list[Listener], *, workers: int, threads: int) -> None:
+    """Serve each listener with its own Granian server; two run as two child processes that stop together."""
+    urls = " and ".join(listener.url for listener in listeners)
+    each = " each" if len(listeners) > 1 else ""
+    click.echo(f"sms-rent-mock serving on {urls} ({workers} worker(s){each})", err=True)
+    for pair in {listener.pair for listener in listeners if listener.pair}:
+        if pair.trust != pair.cert:
+            click.echo(f"TLS: {'made a new' if pair.made else 'kept'} certificate; clients trust {pair.trust} "
+                       f"(curl --cacert, requests verify=, SSL_CERT_FILE)", err=True)
+        else:
+            click.echo(f"TLS: serving {pair.cert}", err=True)
+    sys.stderr.flush()
+    if len(listeners) == 1:
+        _granian(listeners[0], workers, threads)
+        return
+    sys.exit(_serve_together(listeners, workers, threads))
+
+
+def _granian(listener: Listener, workers: int, threads: int) -> None:
+    from granian.constants import Interfaces, SSLProtocols
     from granian.server import Server
 
-    click.echo(f"sms-rent-mock serving on http://{host}:{port} ({workers} worker(s))", err=True)
-    sys.stderr.flush()
-    Server("mock_server.app:create_app", address=host, port=port, interface=Interfaces.WSGI, workers=workers,
-           blocking_threads=threads, factory=True, log_access=False, workers_kill_timeout=5).serve()
+    pair = listener.pair
+    tls: dict[str, Any] = {} if pair is None else {
+        "ssl_cert": pair.cert, "ssl_key": pair.key,
+        "ssl_protocol_min": SSLProtocols.tls12}  # older PHP/Ruby builds stop at TLS 1.2
+    server = Server("mock_server.app:create_app", address=listener.host, port=listener.port,
+                    interface=Interfaces.WSGI, workers=workers, blocking_threads=threads, factory=True,
+                    log_access=False, workers_kill_timeout=5, **tls)
+    try:
+        server.serve()
+    except RuntimeError as exc:  # Granian's Rust side, e.g. "Address already in use (os error 98)"
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise click.ClickException(f"cannot serve on {listener.url}: {first}") from None
+
+
+def _serve_together(listeners: list[Listener], workers: int, threads: int) -> int:
+    """One child process per listener over the one store; a signal to this parent stops all, and so does
+    any child ending (a port in use, a crash), so the pair is never half up. Returns the exit code."""
+    import multiprocessing
+    import multiprocessing.connection
+    import signal
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    children = [context.Process(target=_granian_child, args=(listener, workers, threads), name=listener.url)
+                for listener in listeners]
+    stopping: list[int] = []
+
+    def stop(signum: int, _frame: object) -> None:
+        stopping.append(signum)
+        for child in children:
+            if child.pid is not None and child.exitcode is None:
+                os.kill(child.pid, signal.SIGTERM)  # Granian's own graceful shutdown of its workers
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        for child in children:
+            child.start()
+        if stopping:  # a signal came while they were starting, before every pid was known
+            stop(stopping[0], None)
+        multiprocessing.connection.wait([child.sentinel for child in children])
+        stop(0, None)
+        for child in children:
+            child.join(timeout=15)
+            if child.exitcode is None:
+                child.kill()
+                child.join()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if stopping[0]:  # a signal asked for it
+        return 0
+    for child in children:
+        if child.exitcode:
+            click.echo(f"sms-rent-mock: the server on {child.name} stopped (exit code {child.exitcode}); "
+                       f"stopped the other one too", err=True)
+    return 1
+
+
+def _granian_child(listener: Listener, workers: int, threads: int) -> None:
+    """A forked child must not run the parent's signal handler before Granian installs its own."""
+    import signal
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_DFL)
+    try:
+        _granian(listener, workers, threads)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
 
 
 if __name__ == "__main__":  # pragma: no cover
