@@ -18,6 +18,7 @@ from __future__ import annotations
 import atexit
 import json
 import logging
+import multiprocessing.util
 import os
 import sqlite3
 import threading
@@ -65,6 +66,7 @@ class Journal:
         self._name = uuid.uuid4().hex[:12]
         self._start()
         _LIVE.add(self)
+        _hook_exit()
 
     @staticmethod
     def _migrate(store: Store) -> None:
@@ -94,6 +96,7 @@ class Journal:
             return
         if self._pid != os.getpid():
             self._start()
+            _hook_exit()
         redacted = {k: (REDACTED if k.lower() == "apikey" else v) for k, v in params.items()}
         row: Row = (provider, method, json.dumps(redacted, ensure_ascii=False), outcome, http_status, fault,
                     round(duration_ms, 3), at, time.time())
@@ -211,6 +214,17 @@ def _flush_all() -> None:
             found.flush()
         except sqlite3.Error:
             log.exception("could not write the request journal at exit")
+
+
+_exit_hooked: set[int] = set()
+
+
+def _hook_exit() -> None:
+    """A forked worker (Granian's default) ends with ``os._exit``, which skips atexit but runs
+    multiprocessing's finalizers: register the flush there too, once per process."""
+    if os.getpid() not in _exit_hooked:
+        _exit_hooked.add(os.getpid())
+        multiprocessing.util.Finalize(None, _flush_all, exitpriority=100)
 
 
 def journal(app: Flask | None = None) -> Journal:

@@ -135,3 +135,10 @@ def test_reading_sms_marks_them_read_once() -> None:
     assert client.get("/api/rent.php", query_string=orders).get_json()["data"][0]["hasnewsms"] is False
     assert len(calls) == 1
     world.store.close()
+
+
+def test_a_view_inside_a_write_reads_that_write(world: World) -> None:
+    with world.write():
+        with world.view("inner") as v:
+            assert v.account is not None and v.account.apikey == "inner"
+    assert world.account("inner").apikey == "inner"

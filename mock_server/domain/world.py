@@ -191,6 +191,12 @@ class World:
     def view(self, apikey: Any = _NO_KEY) -> Iterator[View]:
         """One read transaction for a whole request (see the module docstring). With ``apikey`` the
         key's account is checked first (missing, unknown when strict, blocked) and created on first use."""
+        if self.store.db.in_transaction:  # called inside this thread's write: read within it
+            db = self.store.db
+            now = self._clock(db).now()
+            account = None if apikey is _NO_KEY else self._require(db, apikey, now)
+            yield View(db, now, self.catalog(db), self.settings, account)
+            return
         with self.store.read() as db:
             now = self._clock(db).now()
             if apikey is _NO_KEY:
