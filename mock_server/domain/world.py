@@ -388,16 +388,19 @@ class World:
         """The rental's messages, newest first; ``mark_read`` writes only if one is still unread."""
         with self.view() as v:
             found = v.messages(rental)
-        if mark_read:
-            self.mark_read(rental, found)
-        return found
+        return self.mark_read(rental, found) if mark_read else found
 
-    def mark_read(self, rental: Rental, shown: list[inbox.Message]) -> None:
-        """The messages a reader was just shown count as read: a write only if that changes anything."""
+    def mark_read(self, rental: Rental, shown: list[inbox.Message]) -> list[inbox.Message]:
+        """Mark the rental's messages read; returns the messages to show. When ``shown`` (read from a
+        view) holds nothing unread this writes nothing; otherwise the messages are read again and
+        marked in one write transaction, so none arriving meanwhile is marked without being shown."""
         newest = max((m.id for m in shown), default=None)
-        if newest is not None and newest != rental.last_read_sms:
-            with self.store.write() as db:
-                rentals.update(db, rental.id, last_read_sms=newest)
+        if newest is None or newest == rental.last_read_sms:
+            return shown
+        with self.write() as (db, now):
+            found = inbox.messages(db, rental.id, now)
+            inbox.mark_read(db, rental.id, now)
+            return found
 
     def messages_of(self, found: list[Rental]) -> dict[int, list[inbox.Message]]:
         """Messages of several rentals at once (one query), keyed by rental id, newest first."""

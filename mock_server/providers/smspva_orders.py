@@ -104,7 +104,7 @@ def sms(world: World, values: dict[str, str]) -> Response:
     with world.view(values["apikey"]) as v:
         rental = v.rental(_order_id(values), PROVIDER)
         messages = v.messages(rental)
-    world.mark_read(rental, messages)
+    messages = world.mark_read(rental, messages)
     if documented():
         return ok("sms", [_sms_item(world, m) for m in messages])
     labels = _labels(world, rental)
