@@ -101,10 +101,8 @@ def _sms_item(world: World, message: Message) -> dict[str, Any]:
 
 def sms(world: World, values: dict[str, str]) -> Response:
     """Every SMS the order's number received, newest first; reading them clears ``hasnewsms``."""
-    with world.view(values["apikey"]) as v:
-        rental = v.rental(_order_id(values), PROVIDER)
-        messages = v.messages(rental)
-    messages = world.mark_read(rental, messages)
+    rental = world.rental(values["apikey"], _order_id(values), PROVIDER)  # a read, like the messages
+    messages = world.messages(rental, mark_read=True)  # writes only when something was unread
     if documented():
         return ok("sms", [_sms_item(world, m) for m in messages])
     labels = _labels(world, rental)
