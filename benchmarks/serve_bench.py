@@ -1,18 +1,30 @@
-"""Throughput, latency, start-up time and memory of ``sms-rent-mock serve``, measured with wrk.
+"""Throughput, latency, memory and start-up of ``sms-rent-mock serve`` beside a bare Flask app and Prism.
 
-Prints, for 1 and 16 keep-alive connections: requests per second, p50 and p99 latency for a read
-(getRentState of a key holding 20 rentals) and for a rent -> read -> close flow; then the time from
-process start to the first answer, and the resident memory of the server's processes after at least
-100,000 requests.
+Three servers, one after the other, each measured with the same loader (wrk with a Lua script that
+cycles over a list of URLs; a Python keep-alive loader in subprocesses when wrk is missing):
 
-    python benchmarks/serve_bench.py [--workers 2] [--threads 8] [--seconds 10]
+- ``serve``: 2 workers (``--workers``), the request journal on (the default);
+- ``bare``: a Flask app answering every GET with a one-line JSON body (``bare_app.py``), on Granian
+  with the same workers and threads: the most this stack can do;
+- ``prism``: Prism 5.16 (``npm install`` once into ``benchmarks/.cache``) mocking our own OpenAPI
+  document (``sms-rent-mock openapi``): the stateless tool a user would pick instead.
 
-Needs ``wrk`` (Debian: ``apt-get install wrk``). Loopback only; every run is bounded in time.
+A server that cannot start is skipped with a message. Workloads: the OnlineSim fleet read (``--keys``
+keys x 2 rentals with 3 SMS each, made through provider calls and the control API before measuring;
+each connection cycles over the list, one-rental and balance URLs) at 16 and 1 connections, the same
+mix for SMSPVA (orders, sms), and a rent -> read -> close flow at 16 connections. Prints req/s, p50 and
+p99 per server, the ratios ours/bare and ours/Prism, the targets of issue 10, the PSS of all server
+processes after the run (``serve`` topped up to ``--total`` requests) and the time from start to first answer.
+
+    python benchmarks/serve_bench.py [--workers 2] [--threads 8] [--seconds 8] [--keys 300]
+
+Loopback only; every run is bounded in time, every top-up in count.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -21,9 +33,34 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import requests
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from fleet import SERVER_SETTINGS, onlinesim_fleet, onlinesim_urls, smspva_fleet, smspva_urls  # noqa: E402
+
+from mock_server.client import MockControl  # noqa: E402
+
+PRISM_VERSION = "5.16"
+CACHE = HERE / ".cache"
+PROBE = "/api/getBalance.php?apikey=probe"
+
+CYCLE_LUA = r"""
+local urls = {}
+for line in io.lines("%(file)s") do urls[#urls + 1] = line end
+local threads = 0
+setup = function(thread) thread:set("first", threads * 7919); threads = threads + 1 end
+init = function(args) i = (first or 0) %% #urls end
+request = function()
+  i = i %% #urls + 1
+  return wrk.format("GET", urls[i])
+end
+"""
 
 FLOW_LUA = r"""
 local step, tzid = 0, nil
@@ -42,42 +79,172 @@ response = function(status, headers, body)
   elseif step == 1 then step = 2 else step = 0 end
 end
 """
+FLOW_URLS = ("/api/rent/getRentNum.php?apikey=flow&country=7&days=1&extension=false&pagination=false",
+             "/api/rent/getRentState.php?apikey=flow&pagination=false&tzid={tzid}",
+             "/api/rent/closeRentNum.php?apikey=flow&tzid={tzid}")
 
 
-def start_server(db: Path, port: int, workers: int, threads: int, journal: int) -> tuple[subprocess.Popen[bytes], float]:
-    args = [sys.executable, "-m", "mock_server", "serve", "--db", str(db), "--port", str(port),
-            "--workers", str(workers), "--threads", str(threads), "--journal-size", str(journal),
-            "--set", "start_balance=1000000000", "--set", "max_concurrent=100000"]
-    began = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    url = f"http://127.0.0.1:{port}/api/getBalance.php?apikey=probe"
-    while True:
-        try:
-            requests.get(url, timeout=1)
-            return proc, time.perf_counter() - began
-        except requests.ConnectionError:
-            if proc.poll() is not None or time.perf_counter() - began > 30:
-                raise SystemExit("serve did not start") from None
-            time.sleep(0.005)
+# -- servers ----------------------------------------------------------------------------------------
+
+class Server:
+    """A server process group started by the benchmark, with its time to first answer."""
+
+    def __init__(self, name: str, args: list[str], port: int, *, env: dict[str, str] | None = None,
+                 cwd: Path | None = None) -> None:
+        self.name, self.base = name, f"http://127.0.0.1:{port}"
+        began = time.perf_counter()
+        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd,
+                                     env={**os.environ, **(env or {})}, start_new_session=True)
+        while True:
+            try:
+                requests.get(self.base + PROBE, timeout=1)
+                break
+            except requests.RequestException:
+                if self.proc.poll() is not None or time.perf_counter() - began > 60:
+                    self.stop()
+                    raise RuntimeError(f"{name} did not start") from None
+                time.sleep(0.005)
+        self.ready = time.perf_counter() - began
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=30)
 
 
-def wrk(url: str, connections: int, seconds: int, script: Path | None = None) -> dict[str, float]:
-    threads = connections if script else min(connections, 2)  # the flow script keeps one state per thread
-    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url]
-    if script:
-        cmd[1:1] = ["-s", str(script)]
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 30, check=True).stdout
+def start_ours(tmp: Path, port: int, opts: argparse.Namespace) -> Server:
+    args = [sys.executable, "-m", "mock_server", "serve", "--db", str(tmp / "bench.sqlite3"), "--port", str(port),
+            "--workers", str(opts.workers), "--threads", str(opts.threads), "--auto-sms", "0", "--no-console"]
+    for name, value in SERVER_SETTINGS.items():
+        args += ["--set", f"{name}={value}"]
+    return Server("serve", args, port)
+
+
+def start_bare(tmp: Path, port: int, opts: argparse.Namespace) -> Server:
+    args = [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
+            "--workers", str(opts.workers), "--blocking-threads", str(opts.threads), "--no-ws", "bare_app:app"]
+    return Server("bare", args, port, cwd=HERE)
+
+
+def prism_binary() -> Path:
+    """Prism from the benchmark's cache, installed with npm on first use."""
+    folder = CACHE / f"prism-{PRISM_VERSION}"
+    binary = folder / "node_modules" / ".bin" / "prism"
+    if not binary.exists():
+        if shutil.which("npm") is None:
+            raise RuntimeError("npm is not installed")
+        print(f"installing @stoplight/prism-cli@{PRISM_VERSION} into {folder} (once)", flush=True)
+        subprocess.run(["npm", "install", "--prefix", str(folder), f"@stoplight/prism-cli@{PRISM_VERSION}"],
+                       check=True, capture_output=True, timeout=600)
+    return binary
+
+
+def start_prism(tmp: Path, port: int, opts: argparse.Namespace) -> Server:
+    document = tmp / "openapi.json"
+    document.write_text(subprocess.run([sys.executable, "-m", "mock_server", "openapi"], check=True,
+                                       capture_output=True, text=True, timeout=120).stdout)
+    return Server("prism", [str(prism_binary()), "mock", "-h", "127.0.0.1", "-p", str(port), str(document)], port)
+
+
+# -- loaders ----------------------------------------------------------------------------------------
+
+def wrk_run(base: str, connections: int, seconds: float, script: Path, *, one_per_thread: bool) -> dict[str, float]:
+    threads = connections if one_per_thread else min(connections, 2)
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency", "-s", str(script),
+           base + "/"]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60)
+    if done.returncode:
+        raise RuntimeError(f"wrk failed: {done.stderr.strip() or done.stdout.strip()}")
+    out = done.stdout
     units = {"us": 1e-3, "ms": 1.0, "s": 1e3}
 
     def latency(pct: str) -> float:
         value, unit = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()  # type: ignore[union-attr]
         return float(value) * units[unit]
 
-    total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"rps": rate, "p50": latency("50"), "p99": latency("99"), "requests": total,
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
+            "p50": latency("50"), "p99": latency("99"),
+            "requests": int(re.search(r"(\d+) requests in", out).group(1)),  # type: ignore[union-attr]
             "non2xx": int(errors.group(1)) if errors else 0}
+
+
+PY_LOADER = r"""
+import http.client, json, re, sys, time
+host, port, first, seconds, flow = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), sys.argv[6] == "1"
+urls = open(sys.argv[5]).read().split()
+conn = http.client.HTTPConnection(host, port, timeout=30)
+lat, bad, i, tzid, step = [], 0, first, "0", 0
+end = time.perf_counter() + seconds
+while time.perf_counter() < end:
+    url = urls[step].format(tzid=tzid) if flow else urls[i % len(urls)]
+    i += 1
+    began = time.perf_counter()
+    conn.request("GET", url)
+    reply = conn.getresponse()
+    body = reply.read()
+    lat.append(time.perf_counter() - began)
+    bad += reply.status >= 400
+    if flow:
+        found = re.search(rb'"tzid":(\d+)', body) if step == 0 else None
+        step = (1 if found else 0) if step == 0 else (step + 1) % 3
+        tzid = found.group(1).decode() if found else tzid
+print(json.dumps({"lat": lat, "bad": bad}))
+"""
+
+
+def py_run(base: str, connections: int, seconds: float, urls_file: Path, *, flow: bool) -> dict[str, float]:
+    """The fallback loader: one keep-alive connection per subprocess, latencies merged."""
+    host, port = base.removeprefix("http://").split(":")
+    procs = [subprocess.Popen([sys.executable, "-c", PY_LOADER, host, port, str(c * 7919), str(seconds),
+                               str(urls_file), "1" if flow else "0"], stdout=subprocess.PIPE, text=True)
+             for c in range(connections)]
+    lat: list[float] = []
+    bad = 0
+    for proc in procs:
+        out, _ = proc.communicate(timeout=seconds + 60)
+        found = json.loads(out)
+        lat += found["lat"]
+        bad += found["bad"]
+    lat.sort()
+    return {"rps": len(lat) / seconds, "p50": lat[len(lat) // 2] * 1e3, "p99": lat[int(len(lat) * 0.99)] * 1e3,
+            "requests": len(lat), "non2xx": bad}
+
+
+Loader = Callable[[str, int, float, str], dict[str, float]]
+
+
+def make_loader(tmp: Path, lists: dict[str, list[str]]) -> Loader:
+    files = {}
+    for name, urls in lists.items():
+        files[name] = tmp / f"{name}.urls"
+        files[name].write_text("\n".join(urls) + "\n")
+    (tmp / "flow.urls").write_text("\n".join(FLOW_URLS) + "\n")
+    scripts = {name: tmp / f"{name}.lua" for name in files}
+    for name, script in scripts.items():
+        script.write_text(CYCLE_LUA % {"file": files[name]})
+    (tmp / "flow.lua").write_text(FLOW_LUA)
+    have_wrk = shutil.which("wrk") is not None
+    if not have_wrk:
+        print("wrk not found: using the Python keep-alive loader for every server")
+
+    def run(base: str, connections: int, seconds: float, workload: str) -> dict[str, float]:
+        flow = workload == "flow"
+        if have_wrk:
+            return wrk_run(base, connections, seconds, tmp / f"{workload}.lua", one_per_thread=flow)
+        return py_run(base, connections, seconds, tmp / f"{workload}.urls", flow=flow)
+    return run
+
+
+# -- the run ----------------------------------------------------------------------------------------
+
+WORKLOADS = (("onlinesim fleet read", "onlinesim", 16), ("onlinesim fleet read", "onlinesim", 1),
+             ("smspva fleet read", "smspva", 16), ("smspva fleet read", "smspva", 1),
+             ("rent-read-close flow", "flow", 16))
 
 
 def memory_mb(pid: int) -> tuple[float, float]:
@@ -98,47 +265,109 @@ def memory_mb(pid: int) -> tuple[float, float]:
     return rss / 1024, pss / 1024
 
 
+def measure(server: Server, run: Loader, opts: argparse.Namespace) -> dict[str, Any]:
+    rows: dict[tuple[str, int], dict[str, float]] = {}
+    served = 0
+    for _, workload, conns in WORKLOADS:
+        run(server.base, conns, 1, workload)  # warm-up, not counted
+        rows[workload, conns] = row = run(server.base, conns, opts.seconds, workload)
+        served += int(row["requests"])
+        print(f"  {server.name:<6} {workload:<10} {conns:>3} conns: {row['rps']:>7.0f} req/s  p50 {row['p50']:.2f} ms  "
+              f"p99 {row['p99']:.2f} ms" + (f"  ({row['non2xx']:.0f} non-2xx)" if row["non2xx"] else ""), flush=True)
+    for _ in range(100 if server.name == "serve" else 0):  # top ours up to --total requests, bounded
+        if served >= opts.total:
+            break
+        served += int(run(server.base, 16, 5, "onlinesim")["requests"])
+    rss, pss = memory_mb(server.proc.pid)
+    return {"rows": rows, "served": served, "pss": pss, "rss": rss, "ready": server.ready}
+
+
+def report(results: dict[str, dict[str, Any]], opts: argparse.Namespace) -> None:
+    names = list(results)
+    print(f"\nworkers {opts.workers} x threads {opts.threads}, {opts.seconds} s per row, {os.cpu_count()} cores, "
+          f"fleet {opts.keys} keys x 2 rentals x 3 SMS")
+    head = f"{'workload':<22}{'conns':>6}" + "".join(f"{n + ' req/s':>14}{'p50':>7}{'p99':>7}" for n in names)
+    ratios = [n for n in ("bare", "prism") if n in results and "serve" in results]
+    print(head + "".join(f"{'ours/' + n:>12}" for n in ratios))
+    for label, workload, conns in WORKLOADS:
+        line = f"{label:<22}{conns:>6}"
+        for n in names:
+            row = results[n]["rows"][workload, conns]
+            line += f"{row['rps']:>14.0f}{row['p50']:>7.2f}{row['p99']:>7.2f}"
+        for n in ratios:
+            line += f"{results['serve']['rows'][workload, conns]['rps'] / results[n]['rows'][workload, conns]['rps']:>11.2f}x"
+        print(line)
+    for n in names:
+        r = results[n]
+        print(f"{n}: ready after {r['ready']:.3f} s; after {r['served']} requests {r['pss']:.1f} MB PSS "
+              f"({r['rss']:.1f} MB RSS summed) over all its processes")
+    if "serve" not in results:
+        return
+    ours = results["serve"]
+
+    def ratio(other: str, workload: str, conns: int) -> float | None:
+        if other not in results:
+            return None
+        return float(ours["rows"][workload, conns]["rps"] / results[other]["rows"][workload, conns]["rps"])
+
+    targets = [("fleet read 16 conns >= 0.5x bare", ratio("bare", "onlinesim", 16), 0.5),
+               ("fleet read 1 conn >= 0.6x bare", ratio("bare", "onlinesim", 1), 0.6),
+               ("fleet read 16 conns >= 4x Prism", ratio("prism", "onlinesim", 16), 4.0),
+               ("fleet read 1 conn >= 3x Prism", ratio("prism", "onlinesim", 1), 3.0),
+               ("flow 16 conns >= 0.25x bare", ratio("bare", "flow", 16), 0.25)]
+    print("\ntargets (issue 10)")
+    for label, value, goal in targets:
+        print(f"  {label:<36} " + ("skipped" if value is None else f"{value:.2f}x  {'met' if value >= goal else 'NOT met'}"))
+    p99 = ours["rows"]["onlinesim", 16]["p99"]
+    print(f"  {'fleet read p99 at 16 conns < 10 ms':<36} {p99:.2f} ms  {'met' if p99 < 10 else 'NOT met'}")
+    print(f"  {'PSS < 100 MB':<36} {ours['pss']:.1f} MB  {'met' if ours['pss'] < 100 else 'NOT met'}")
+    print(f"  {'ready < 0.45 s':<36} {ours['ready']:.3f} s  {'met' if ours['ready'] < 0.45 else 'NOT met'}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--keys", type=int, default=300, help="fleet keys (each: 2 rentals x 3 SMS per provider)")
+    parser.add_argument("--total", type=int, default=100_000, help="requests served before memory is read")
     parser.add_argument("--port", type=int, default=18321)
-    parser.add_argument("--journal-size", type=int, default=1000, help="serve's request journal (0 = off)")
+    parser.add_argument("--only", choices=("serve", "bare", "prism"), action="append",
+                        help="measure only these servers (repeatable)")
     opts = parser.parse_args()
-    if shutil.which("wrk") is None:
-        raise SystemExit("wrk is needed: apt-get install wrk")
-    base = f"http://127.0.0.1:{opts.port}"
-    with tempfile.TemporaryDirectory() as tmp:
-        proc, ready = start_server(Path(tmp) / "bench.sqlite3", opts.port, opts.workers, opts.threads,
-                                   opts.journal_size)
+    chosen = opts.only or ["serve", "bare", "prism"]
+    results: dict[str, dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
+        print("serve: building the fleet through provider calls and the control API", flush=True)
+        ours = start_ours(tmp, opts.port, opts)
         try:
-            for _ in range(20):
-                requests.get(f"{base}/api/rent/getRentNum.php", params={"apikey": "reader", "country": 7, "days": 30},
-                             timeout=10).raise_for_status()
-            held = len(requests.get(f"{base}/api/rent/getRentState.php?apikey=reader", timeout=10).json()["list"])
-            script = Path(tmp) / "flow.lua"
-            script.write_text(FLOW_LUA)
-            read_url = f"{base}/api/rent/getRentState.php?apikey=reader&pagination=false"
-            print(f"sms-rent-mock serve: {opts.workers} worker(s) x {opts.threads} threads, journal {opts.journal_size}, "
-                  f"wrk {opts.seconds} s per row, "
-                  f"{os.cpu_count()} cores; read = getRentState with {held} rentals held")
-            print(f"{'workload':<28}{'conns':>6}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}")
-            served = 0
-            for name, url, lua in (("read", read_url, None), ("rent-read-close flow", base + "/", script)):
-                for conns in (1, 16):
-                    row = wrk(url, conns, opts.seconds, lua)
-                    served += int(row["requests"])
-                    print(f"{name:<28}{conns:>6}{row['rps']:>10.0f}{row['p50']:>9.2f}{row['p99']:>9.2f}"
-                          + (f"  ({row['non2xx']:.0f} non-2xx)" if row["non2xx"] else ""))
-            while served < 100_000:
-                served += int(wrk(read_url, 16, 5)["requests"])
-            print(f"ready after start: {ready:.3f} s")
-            rss, pss = memory_mb(proc.pid)
-            print(f"memory after {served} requests, all server processes: {pss:.1f} MB PSS ({rss:.1f} MB RSS summed)")
+            session = requests.Session()
+
+            def get(path: str, params: dict[str, Any]) -> Any:
+                return session.get(ours.base + path, params=params, timeout=30).json()
+            control = MockControl(ours.base, session=session)
+            lists = {"onlinesim": onlinesim_urls(onlinesim_fleet(get, control, keys=opts.keys)),
+                     "smspva": smspva_urls(smspva_fleet(get, control, keys=opts.keys))}
+            run = make_loader(tmp, lists)
+            if "serve" in chosen:
+                results["serve"] = measure(ours, run, opts)
         finally:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=30)
+            ours.stop()
+        starters = {"bare": start_bare, "prism": start_prism}
+        for name in chosen:
+            if name == "serve":
+                continue
+            try:
+                server = starters[name](tmp, opts.port + 1, opts)
+            except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+                print(f"{name}: skipped ({exc})", flush=True)
+                continue
+            try:
+                results[name] = measure(server, run, opts)
+            finally:
+                server.stop()
+    report(results, opts)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 
 Every state change runs inside ``Store.write()``, a ``BEGIN IMMEDIATE`` transaction: SQLite then
 serialises writers across threads and processes, so the preconditions a change re-checks inside the
-transaction (stock left, balance enough) still hold when it commits.
+transaction (stock left, balance enough) still hold when it commits. A read runs inside ``Store.read()``,
+a deferred transaction: one consistent snapshot (WAL readers never wait for a writer) and no write lock.
 """
 
 from __future__ import annotations
@@ -110,7 +111,8 @@ CREATE TABLE IF NOT EXISTS journal (         -- request journal (in its own file
     http_status INTEGER NOT NULL,
     fault INTEGER,
     duration_ms REAL NOT NULL,
-    at INTEGER NOT NULL
+    at INTEGER NOT NULL,
+    logged REAL                               -- wall-clock time of the request: orders entries across workers
 );
 """
 
@@ -179,6 +181,21 @@ class Store:
                 db.execute("ROLLBACK")
                 raise
             db.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """One read transaction (``BEGIN`` deferred): every query in it sees the same committed state.
+        Inside another transaction of this thread it simply joins that one."""
+        db = self.db
+        if db.in_transaction:
+            yield db
+            return
+        db.execute("BEGIN")
+        try:
+            yield db
+        finally:
+            if db.in_transaction:
+                db.execute("COMMIT")  # nothing was written: only ends the snapshot
 
     def version(self) -> tuple[int, int]:
         """Changes whenever anything was committed, by any connection (this thread's included)."""

@@ -100,7 +100,7 @@ def stock_never_runs_out(mp: pytest.MonkeyPatch) -> None:
 
 
 def frozen_balance_ignored(mp: pytest.MonkeyPatch) -> None:
-    mp.setattr(world.World, "frozen_balance", lambda self, apikey: Decimal(0))
+    mp.setattr(world.View, "frozen_balance", lambda self: Decimal(0))
 
 
 def first_sms_does_not_confirm(mp: pytest.MonkeyPatch) -> None:

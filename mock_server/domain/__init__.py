@@ -10,7 +10,7 @@ from .catalog import Catalog, Country, Offer
 from .inbox import Message, Page, paginate
 from .rentals import CloseReason, LineState, Rental
 from .settings import Settings
-from .world import Delivery, Quote, RentRequest, World
+from .world import Delivery, Quote, RentRequest, View, World
 
 __all__ = ["Catalog", "CloseReason", "Country", "Delivery", "LineState", "Message", "Offer", "Page", "Quote",
-           "Rental", "RentRequest", "Settings", "World", "errors", "paginate"]
+           "Rental", "RentRequest", "Settings", "View", "World", "errors", "paginate"]

@@ -2,6 +2,10 @@
 
 Due events (a guard window that ran out, an expiry, an auto-renewal) are not scheduled: every call
 first settles whatever fell due before the clock's `now`, dated at the moment it happened.
+
+A read is a read: ``with world.view(apikey) as v`` gives one read transaction (a consistent snapshot),
+`now` read once, the catalog and the key's account; it takes the write lock only when something fell
+due (the indexed ``due_at`` check) or the key's account must be created.
 """
 
 from __future__ import annotations
@@ -22,13 +26,15 @@ from . import accounts, archive, clock, inbox, rentals, stock, throttle
 from .archive import Quote
 from .catalog import Catalog, Offer
 from .errors import (BeyondMaxTerm, IdentificationRequired, NeedsExtension, InsufficientBalance, InvalidParameter,
-                     NotOwner, NumberGone, OutOfStock,
+                     MissingKey, NotOwner, NumberGone, OutOfStock, UnknownKey,
                      ProlongNotAllowed, ReloadNotAvailable, RentalEnded, RentalError, RentalNotFound,
                      TooManyRentals, TryAgainLater)
 from .rentals import DAY, CloseReason, Rental
 from .settings import Settings
 
 TABLES = ("accounts", "ledger", "stock", "rentals", "sms", "retired_numbers", "throttle")
+DUE = "SELECT 1 FROM rentals WHERE closed_at IS NULL AND due_at <= ? LIMIT 1"  # uses the partial index rentals_due
+_NO_KEY = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +59,56 @@ class Delivery:
     rental_id: int | None
     reason: str
     message: inbox.Message | None = None
+
+
+def owned(db: sqlite3.Connection, apikey: str | None, rental_id: int, provider: str, now: int,
+          *, open_only: bool = True) -> Rental:
+    """A rental of this key and provider; another key's rental is refused, never shown."""
+    rental = rentals.get(db, rental_id, now)
+    if rental is None or rental.provider != provider:
+        raise RentalNotFound()
+    if rental.apikey != apikey:
+        raise NotOwner()
+    if open_only and not rental.is_open:
+        raise RentalEnded()
+    return rental
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """One request's read of the world: a snapshot connection, `now` fixed once, the catalog and settings,
+    and the key's account when the view was opened for one. Valid only inside ``with world.view()``."""
+
+    db: sqlite3.Connection
+    now: int
+    catalog: Catalog
+    settings: Settings
+    account: accounts.Account | None = None
+
+    @property
+    def apikey(self) -> str | None:
+        return None if self.account is None else self.account.apikey
+
+    def rental(self, rental_id: int, provider: str) -> Rental:
+        """One rental of the view's key, open or not (another key's is ``NotOwner``)."""
+        return owned(self.db, self.apikey, rental_id, provider, self.now, open_only=False)
+
+    def open_rentals(self, provider: str) -> list[Rental]:
+        return rentals.open_for(self.db, self.apikey or "", provider, self.now) if self.apikey else []
+
+    def messages(self, rental: Rental) -> list[inbox.Message]:
+        return inbox.messages(self.db, rental.id, self.now)
+
+    def messages_of(self, found: list[Rental]) -> dict[int, list[inbox.Message]]:
+        """Messages of several rentals at once (one query), keyed by rental id, newest first."""
+        return inbox.messages_of(self.db, [r.id for r in found], self.now)
+
+    def stock(self, provider: str, country: str | None = None) -> list[stock.StockRow]:
+        return stock.rows(self.db, provider, country)
+
+    def frozen_balance(self) -> Decimal:
+        """Money held by the key's OnlineSim rentals still inside their refundable guard window."""
+        return sum((r.paid for r in self.open_rentals("onlinesim") if r.guarding(self.now)), Decimal(0))
 
 
 class World:
@@ -130,6 +186,38 @@ class World:
             with self.write():
                 pass
         return db, now
+
+    @contextmanager
+    def view(self, apikey: Any = _NO_KEY) -> Iterator[View]:
+        """One read transaction for a whole request (see the module docstring). With ``apikey`` the
+        key's account is checked first (missing, unknown when strict, blocked) and created on first use."""
+        if self.store.db.in_transaction:  # called inside this thread's write: read within it
+            db = self.store.db
+            now = self._clock(db).now()
+            account = None if apikey is _NO_KEY else self._require(db, apikey, now)
+            yield View(db, now, self.catalog(db), self.settings, account)
+            return
+        with self.store.read() as db:
+            now = self._clock(db).now()
+            if apikey is _NO_KEY:
+                account, ready = None, True
+            else:
+                if not apikey:
+                    raise MissingKey()
+                account = accounts.load(db, apikey)
+                if account is None and self.settings.strict_keys:
+                    raise UnknownKey()
+                ready = account is not None
+            if ready and db.execute(DUE, (now,)).fetchone() is None:
+                yield View(db, now, self.catalog(db), self.settings, account and accounts.check(account))
+                return
+        with self.store.write() as db:  # the slow path: settle what fell due, create the account
+            self._settle(db, now)
+            if apikey is not _NO_KEY and accounts.load(db, apikey) is None:
+                self._require(db, apikey, now)
+        with self.store.read() as db:
+            account = None if apikey is _NO_KEY else accounts.load(db, apikey)
+            yield View(db, now, self.catalog(db), self.settings, account and accounts.check(account))
 
     # -- clock ----------------------------------------------------------------------------------
 
@@ -215,8 +303,8 @@ class World:
 
     def frozen_balance(self, apikey: str) -> Decimal:
         """Money held by rentals still inside their refundable guard window."""
-        db, now = self.read()
-        return sum((r.paid for r in rentals.open_for(db, apikey, "onlinesim", now) if r.guarding(now)), Decimal(0))
+        with self.view(apikey) as v:
+            return v.frozen_balance()
 
     # -- renting --------------------------------------------------------------------------------
 
@@ -284,39 +372,40 @@ class World:
 
     def _owned(self, db: sqlite3.Connection, apikey: str | None, rental_id: int, provider: str, now: int,
                *, open_only: bool = True) -> Rental:
-        """A rental of this key and provider; another key's rental is refused, never shown."""
+        """The key's account first (its refusals come before the rental's), then ``owned``."""
         self._require(db, apikey, now)
-        rental = rentals.get(db, rental_id, now)
-        if rental is None or rental.provider != provider:
-            raise RentalNotFound()
-        if rental.apikey != apikey:
-            raise NotOwner()
-        if open_only and not rental.is_open:
-            raise RentalEnded()
-        return rental
+        return owned(db, apikey, rental_id, provider, now, open_only=open_only)
 
     def rental(self, apikey: str, rental_id: int, provider: str) -> Rental:
-        with self.write() as (db, now):
-            return self._owned(db, apikey, rental_id, provider, now, open_only=False)
+        with self.view(apikey) as v:
+            return v.rental(rental_id, provider)
 
     def open_rentals(self, apikey: str, provider: str) -> list[Rental]:
-        self.account(apikey)
-        db, now = self.read()
-        return rentals.open_for(db, apikey, provider, now)
+        with self.view(apikey) as v:
+            return v.open_rentals(provider)
 
     def messages(self, rental: Rental, *, mark_read: bool = False) -> list[inbox.Message]:
-        if mark_read:
-            with self.write() as (db, now):
-                found = inbox.messages(db, rental.id, now)
-                inbox.mark_read(db, rental.id, now)
-                return found
-        db, now = self.read()
-        return inbox.messages(db, rental.id, now)
+        """The rental's messages, newest first; ``mark_read`` writes only if one is still unread."""
+        with self.view() as v:
+            found = v.messages(rental)
+        return self.mark_read(rental, found) if mark_read else found
+
+    def mark_read(self, rental: Rental, shown: list[inbox.Message]) -> list[inbox.Message]:
+        """Mark the rental's messages read; returns the messages to show. When ``shown`` (read from a
+        view) holds nothing unread this writes nothing; otherwise the messages are read again and
+        marked in one write transaction, so none arriving meanwhile is marked without being shown."""
+        newest = max((m.id for m in shown), default=None)
+        if newest is None or newest == rental.last_read_sms:
+            return shown
+        with self.write() as (db, now):
+            found = inbox.messages(db, rental.id, now)
+            inbox.mark_read(db, rental.id, now)
+            return found
 
     def messages_of(self, found: list[Rental]) -> dict[int, list[inbox.Message]]:
         """Messages of several rentals at once (one query), keyed by rental id, newest first."""
-        db, now = self.read()
-        return inbox.messages_of(db, [r.id for r in found], now)
+        with self.view() as v:
+            return v.messages_of(found)
 
     def extend(self, apikey: str, rental_id: int, provider: str, days: int, *, windowed: bool) -> Rental:
         """Add ``days``; ``windowed`` applies the prolong window and the guaranteed maximum term."""
@@ -396,13 +485,12 @@ class World:
     # -- archive and restore --------------------------------------------------------------------
 
     def history(self, apikey: str, provider: str, *, skip: int, take: int) -> list[Rental]:
-        self.account(apikey)
-        db, now = self.read()
-        return rentals.archived_for(db, apikey, provider, now, skip=skip, take=take)
+        with self.view(apikey) as v:
+            return rentals.archived_for(v.db, apikey, provider, v.now, skip=skip, take=take)
 
     def restore_quote(self, apikey: str, rental_id: int, provider: str) -> Quote:
-        db, now = self.read()
-        return self._quote(db, apikey, rental_id, provider, now)
+        with self.view() as v:
+            return self._quote(v.db, apikey, rental_id, provider, v.now)
 
     def _quote(self, db: sqlite3.Connection, apikey: str, rental_id: int, provider: str, now: int) -> Quote:
         return archive.quote(db, self.settings, apikey, rental_id, provider, now, lambda r: self._offers(db, r))
@@ -445,7 +533,8 @@ class World:
         return None
 
     def stock(self, provider: str, country: str | None = None) -> list[stock.StockRow]:
-        return stock.rows(self.store.db, provider, country)
+        with self.view() as v:
+            return v.stock(provider, country)
 
     def audit(self) -> list[str]:
         """Accounts whose balance disagrees with their ledger (always empty unless something is broken)."""

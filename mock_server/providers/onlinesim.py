@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
-from ..domain import CloseReason, Rental, RentRequest, World, errors, paginate
+from ..domain import Catalog, CloseReason, Rental, RentRequest, View, World, errors, paginate
 from ..domain.rentals import DAY
 from . import wire
 
@@ -72,16 +72,16 @@ def _wants_pages(values: dict[str, str], *, default: bool) -> bool:
     return _flag(raw, default=default)
 
 
-def _codes(world: World) -> dict[str, str]:
+def _codes(catalog: Catalog) -> dict[str, str]:
     """OnlineSim country code (as text) -> ISO letters."""
-    return {code: entry["iso"] for code, entry in world.catalog().data.get(PROVIDER, {}).get("countries", {}).items()}
+    return {code: entry["iso"] for code, entry in catalog.data.get(PROVIDER, {}).get("countries", {}).items()}
 
 
-def render(world: World, found: list[Rental], *, pages: bool) -> list[dict[str, Any]]:
-    """The 18-field rent items; countdowns are derived from `now`, shared lookups done once per call."""
-    now, catalog = world.now(), world.catalog()
-    code_of = {iso: int(code) for code, iso in _codes(world).items()}
-    inboxes = world.messages_of(found)
+def render(v: View, found: list[Rental], *, pages: bool) -> list[dict[str, Any]]:
+    """The 18-field rent items, all from one view: countdowns from its `now`, messages from its snapshot."""
+    now, catalog = v.now, v.catalog
+    code_of = {iso: int(code) for code, iso in _codes(catalog).items()}
+    inboxes = v.messages_of(found)
     page_no = max(1, int(request.values.get("page", "1") or 1)) if pages else 1
     items = []
     for rental in found:
@@ -95,7 +95,7 @@ def render(world: World, found: list[Rental], *, pages: bool) -> list[dict[str, 
             "country": code_of.get(rental.country, 0), "number": rental.phone, "sum": f"{rental.paid:.2f}",
             "rent": rental.days, "days": left // DAY, "hours": left // 3600, "time": left // 60,
             "extend": {str(d): int(p) for d, p in offer.extension_prices().items()},
-            "day_extend": int(offer.day_price), "reload": rental.reload_wait(now, world.settings.reload_cooldown),
+            "day_extend": int(offer.day_price), "reload": rental.reload_wait(now, v.settings.reload_cooldown),
             "m_ext": True, "freeze": rental.frozen, "messages": messages,
         }
         if pages:
@@ -112,29 +112,31 @@ def _tzid(values: dict[str, str]) -> int:
 
 
 def get_rent_num(world: World, values: dict[str, str]) -> Response:
-    iso = _codes(world).get(values["country"].strip())
+    iso = _codes(world.catalog()).get(values["country"].strip())
     if iso is None:
         raise errors.UnknownCountry()
     days, renew = int(values["days"]), _flag(values.get("extension"), default=True)
     rental = world.rent(values["apikey"], RentRequest(
         PROVIDER, iso, days, period=days, auto_renew=renew, guarded=True,
         fingerprint=f"{PROVIDER}:{iso}:{days}:{int(renew)}"))
-    [item] = render(world, [rental], pages=_wants_pages(values, default=True))
+    with world.view() as v:
+        [item] = render(v, [rental], pages=_wants_pages(values, default=True))
     return wire.reply(PROVIDER, "getRentNum.response", {"response": 1, "item": item})
 
 
 def get_rent_state(world: World, values: dict[str, str]) -> Response:
-    apikey, pages = values["apikey"], _wants_pages(values, default=False)
-    if values.get("tzid"):
-        try:
-            found = [world.rental(apikey, _tzid(values), PROVIDER)]
-        except (errors.RentalNotFound, errors.NotOwner):
-            found = []
-        rentals = [r for r in found if r.is_open]
-    else:
-        rentals = world.open_rentals(apikey, PROVIDER)
-    return wire.reply(PROVIDER, "getRentState.response",
-                      {"response": 1, "list": render(world, rentals, pages=pages)})
+    pages = _wants_pages(values, default=False)
+    with world.view(values["apikey"]) as v:
+        if values.get("tzid"):
+            try:
+                found = [v.rental(_tzid(values), PROVIDER)]
+            except (errors.RentalNotFound, errors.NotOwner):
+                found = []
+            rentals = [r for r in found if r.is_open]
+        else:
+            rentals = v.open_rentals(PROVIDER)
+        items = render(v, rentals, pages=pages)
+    return wire.reply(PROVIDER, "getRentState.response", {"response": 1, "list": items})
 
 
 def extend_rent_state(world: World, values: dict[str, str]) -> Response:
@@ -142,7 +144,8 @@ def extend_rent_state(world: World, values: dict[str, str]) -> Response:
     offer = world.catalog().offer(PROVIDER, rental.country)
     days = int(values["days"]) if values.get("days") else min(offer.extend_periods)
     rental = world.extend(values["apikey"], rental.id, PROVIDER, days, windowed=False)
-    [item] = render(world, [rental], pages=_wants_pages(values, default=values.get("via") == "operation_id"))
+    with world.view() as v:
+        [item] = render(v, [rental], pages=_wants_pages(values, default=values.get("via") == "operation_id"))
     body: dict[str, Any] = {"response": 1, "item": item}
     if wire.profile() == "live":
         body["list"] = [item]  # pyonlinesim reads list[0]
@@ -165,8 +168,8 @@ def close_rent_num(world: World, values: dict[str, str]) -> Response:
     return wire.reply(PROVIDER, wire.schema_for(PROVIDER, "closeRentNum"), body)
 
 
-def _tariff(world: World, code: str, entry: dict[str, Any], counts: dict[tuple[str, int], int]) -> dict[str, Any]:
-    country = world.catalog().country(entry["iso"])
+def _tariff(catalog: Catalog, code: str, entry: dict[str, Any], counts: dict[tuple[str, int], int]) -> dict[str, Any]:
+    country = catalog.country(entry["iso"])
     return {"code": int(code), "enabled": True, "name": country.name, "new": bool(entry.get("new", False)),
             "position": int(entry.get("position", 0)),
             "count": {d: counts.get((entry["iso"], int(d)), 0) for d in entry["periods"]},
@@ -175,20 +178,21 @@ def _tariff(world: World, code: str, entry: dict[str, Any], counts: dict[tuple[s
 
 
 def tariffs_rent(world: World, values: dict[str, str]) -> Response:
-    world.account(values["apikey"])
-    market = world.catalog().data.get(PROVIDER, {}).get("countries", {})
-    counts = {(row.country, row.period): row.count for row in world.stock(PROVIDER)}
+    with world.view(values["apikey"]) as v:
+        catalog, counts = v.catalog, {(row.country, row.period): row.count for row in v.stock(PROVIDER)}
+    market = catalog.data.get(PROVIDER, {}).get("countries", {})
     wanted = values.get("country", "").strip()
     if wanted:
-        body: Any = _tariff(world, wanted, market[wanted], counts) if wanted in market else []
+        body: Any = _tariff(catalog, wanted, market[wanted], counts) if wanted in market else []
     else:
-        body = {code: _tariff(world, code, entry, counts) for code, entry in market.items()} or []
+        body = {code: _tariff(catalog, code, entry, counts) for code, entry in market.items()} or []
     return wire.reply(PROVIDER, "tariffsRent.response", body)
 
 
 def get_balance(world: World, values: dict[str, str]) -> Response:
-    account = world.account(values["apikey"])
-    frozen = world.frozen_balance(account.apikey)
+    with world.view(values["apikey"]) as v:
+        account, frozen = v.account, v.frozen_balance()
+    assert account is not None
     if wire.profile() == "live":
         body: dict[str, Any] = {"response": 1, "balance": _whole(account.balance), "zbalance": _whole(frozen),
                                 "income": 0}
@@ -204,17 +208,13 @@ RENT_METHODS: dict[str, Handler] = {
     "tariffsRent": tariffs_rent,
 }
 ACCOUNT_METHODS: dict[str, Handler] = {"getBalance": get_balance}
-READ_ONLY = frozenset({"getRentState", "tariffsRent", "getBalance"})
 
 
 def _dispatch(name: str, table: dict[str, Handler]) -> Response:
     method = name.removesuffix(".php")
     if method not in table or request.method not in ("GET", "POST"):
         return error("REQUEST_NOT_FOUND")
-    values = wire.params()
-    if method in READ_ONLY:
-        return wire.memoized(method, values, lambda: _answer(method, table[method], values))
-    return _answer(method, table[method], values)
+    return _answer(method, table[method], wire.params())
 
 
 def _answer(method: str, handler: Handler, values: dict[str, str]) -> Response:

@@ -69,8 +69,8 @@ def order_row(world: World, rental: Rental, now: int) -> dict[str, Any]:
 
 
 def orders(world: World, values: dict[str, str]) -> Response:
-    rentals = world.open_rentals(values["apikey"], PROVIDER)
-    now = world.now()
+    with world.view(values["apikey"]) as v:
+        rentals, now = v.open_rentals(PROVIDER), v.now
     return ok("orders", [order_row(world, r, now) for r in rentals])
 
 
@@ -101,8 +101,8 @@ def _sms_item(world: World, message: Message) -> dict[str, Any]:
 
 def sms(world: World, values: dict[str, str]) -> Response:
     """Every SMS the order's number received, newest first; reading them clears ``hasnewsms``."""
-    rental = world.rental(values["apikey"], _order_id(values), PROVIDER)
-    messages = world.messages(rental, mark_read=True)
+    rental = world.rental(values["apikey"], _order_id(values), PROVIDER)  # a read, like the messages
+    messages = world.messages(rental, mark_read=True)  # writes only when something was unread
     if documented():
         return ok("sms", [_sms_item(world, m) for m in messages])
     labels = _labels(world, rental)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
-from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -17,8 +15,6 @@ import schemas
 from ..domain import World
 
 log = logging.getLogger("sms_rent_mock")
-_memo = threading.local()
-MEMO_SIZE = 64  # answers kept per thread; bounded so memory stays flat
 
 
 def world() -> World:
@@ -121,23 +117,3 @@ def schema_check(response: Response) -> Response:
 def schema_for(provider: str, method: str) -> str:
     """The response schema name of ``method`` in the configured profile."""
     return schemas.response_name(provider, method, profile())
-
-
-def memoized(method: str, values: dict[str, str], build: Callable[[], Response]) -> Response:
-    """Answer a read-only call from memory when the same call was answered in the same simulated second
-    and nothing was committed to the store since: the answer is then necessarily identical."""
-    found = world()
-    _, now = found.read()  # settle what fell due first: that is a change the key must see
-    key = (found.store.uid, request.blueprint, method, frozenset(values.items()), now, found.store.version())
-    memo: dict[Any, tuple[bytes, Any, Any]] = _memo.__dict__.setdefault("entries", {})
-    hit = memo.get(key)
-    if hit is not None:
-        if hit[1] is not None:
-            g.response_schema = hit[1]
-        g.mock_outcome = hit[2]
-        return current_app.response_class(hit[0], mimetype="application/json")
-    response = build()
-    if len(memo) >= MEMO_SIZE:
-        memo.clear()
-    memo[key] = (response.get_data(), g.get("response_schema"), g.get("mock_outcome"))
-    return response

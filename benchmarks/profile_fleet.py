@@ -1,0 +1,64 @@
+"""Where the fleet read spends its time: cProfile of the fleet GET mix, served in-process (Flask test client).
+
+Builds the fleet of ``serve_bench.py`` (keys x 2 OnlineSim rentals with 3 SMS each) in a temporary file
+store, then profiles ``--requests`` GETs cycling over the list / one rental / balance URLs and prints
+the top functions by cumulative and by own time.
+
+    python benchmarks/profile_fleet.py [--keys 300] [--requests 6000] [--top 25]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from fleet import onlinesim_fleet, onlinesim_urls, smspva_fleet, smspva_urls  # noqa: E402
+
+from mock_server.app import create_app  # noqa: E402
+from mock_server.client import MockControl  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keys", type=int, default=300)
+    parser.add_argument("--requests", type=int, default=6000)
+    parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--smspva", action="store_true", help="profile the SMSPVA mix (orders, sms) instead")
+    opts = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app({"DB": str(Path(tmp) / "profile.sqlite3"), "START_BALANCE": 10**9, "MAX_CONCURRENT": 10**5,
+                          "ACTIVATION_DELAY": 0, "CONSOLE": False})
+        client, control = app.test_client(), MockControl.in_process(app)
+
+        def get(path: str, params: dict[str, object]) -> object:
+            return client.get(path, query_string=params).get_json()
+
+        urls = onlinesim_urls(onlinesim_fleet(get, control, keys=opts.keys))
+        if opts.smspva:
+            urls = smspva_urls(smspva_fleet(get, control, keys=opts.keys))
+        for url in urls[:200]:  # warm caches
+            client.get(url)
+        profiler = cProfile.Profile()
+        began = time.perf_counter()
+        profiler.enable()
+        for i in range(opts.requests):
+            client.get(urls[i % len(urls)])
+        profiler.disable()
+        spent = time.perf_counter() - began
+        print(f"{opts.requests} fleet GETs in process: {opts.requests / spent:.0f} req/s under the profiler")
+        for order in ("cumulative", "tottime"):
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(order).print_stats(opts.top)
+            print(out.getvalue())
+
+
+if __name__ == "__main__":
+    main()
