@@ -77,12 +77,13 @@ def _codes(world: World) -> dict[str, str]:
     return {code: entry["iso"] for code, entry in world.catalog().data.get(PROVIDER, {}).get("countries", {}).items()}
 
 
-def render(world: World, found: list[Rental], *, pages: bool) -> list[dict[str, Any]]:
-    """The 18-field rent items; countdowns are derived from `now`, shared lookups done once per call."""
+def render(world: World, found: list[Rental], *, pages: bool, page: str = "") -> list[dict[str, Any]]:
+    """The 18-field rent items; countdowns are derived from `now`, shared lookups done once per call.
+    ``page`` is the request's, already checked against the method's request schema."""
     now, catalog = world.now(), world.catalog()
     code_of = {iso: int(code) for code, iso in _codes(world).items()}
     inboxes = world.messages_of(found)
-    page_no = max(1, int(request.values.get("page", "1") or 1)) if pages else 1
+    page_no = max(1, int(page.strip() or 1)) if pages else 1
     items = []
     for rental in found:
         offer = catalog.offer(PROVIDER, rental.country)
@@ -119,7 +120,7 @@ def get_rent_num(world: World, values: dict[str, str]) -> Response:
     rental = world.rent(values["apikey"], RentRequest(
         PROVIDER, iso, days, period=days, auto_renew=renew, guarded=True,
         fingerprint=f"{PROVIDER}:{iso}:{days}:{int(renew)}"))
-    [item] = render(world, [rental], pages=_wants_pages(values, default=True))
+    [item] = render(world, [rental], pages=_wants_pages(values, default=True), page=values.get("page", ""))
     return wire.reply(PROVIDER, "getRentNum.response", {"response": 1, "item": item})
 
 
@@ -134,7 +135,7 @@ def get_rent_state(world: World, values: dict[str, str]) -> Response:
     else:
         rentals = world.open_rentals(apikey, PROVIDER)
     return wire.reply(PROVIDER, "getRentState.response",
-                      {"response": 1, "list": render(world, rentals, pages=pages)})
+                      {"response": 1, "list": render(world, rentals, pages=pages, page=values.get("page", ""))})
 
 
 def extend_rent_state(world: World, values: dict[str, str]) -> Response:
@@ -142,7 +143,8 @@ def extend_rent_state(world: World, values: dict[str, str]) -> Response:
     offer = world.catalog().offer(PROVIDER, rental.country)
     days = int(values["days"]) if values.get("days") else min(offer.extend_periods)
     rental = world.extend(values["apikey"], rental.id, PROVIDER, days, windowed=False)
-    [item] = render(world, [rental], pages=_wants_pages(values, default=values.get("via") == "operation_id"))
+    [item] = render(world, [rental], pages=_wants_pages(values, default=values.get("via") == "operation_id"),
+                    page=values.get("page", ""))
     body: dict[str, Any] = {"response": 1, "item": item}
     if wire.profile() == "live":
         body["list"] = [item]  # pyonlinesim reads list[0]
@@ -208,13 +210,19 @@ READ_ONLY = frozenset({"getRentState", "tariffsRent", "getBalance"})
 
 
 def _dispatch(name: str, table: dict[str, Handler]) -> Response:
+    """Route one call. HEAD runs only the read-only methods (a HEAD of a state-changing one is
+    REQUEST_NOT_FOUND and changes nothing); a body beyond ``json_body``'s bounds is ERROR_PARAMS."""
     method = name.removesuffix(".php")
-    if method not in table or request.method not in ("GET", "POST"):
+    if method not in table or request.method not in ("GET", "POST", "HEAD"):
         return error("REQUEST_NOT_FOUND")
+    if request.method == "HEAD" and method not in READ_ONLY:
+        return error("REQUEST_NOT_FOUND")
+    if wire.body_problem() is not None:
+        return error("ERROR_PARAMS")
     values = wire.params()
     if method in READ_ONLY:
         return wire.memoized(method, values, lambda: _answer(method, table[method], values))
-    return _answer(method, table[method], values)
+    return wire.committed(lambda: _answer(method, table[method], values))
 
 
 def _answer(method: str, handler: Handler, values: dict[str, str]) -> Response:
