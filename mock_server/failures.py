@@ -31,7 +31,6 @@ PROVIDER_BODIES: dict[str, dict[str, Any]] = {
 }
 SEEN_LIMIT = 256  # distinct causes remembered for "log once"; bounded so memory stays flat
 
-_seen: set[str] = set()
 _seen_lock = threading.Lock()
 
 # where a key can appear in a log line: a query or form value, a bearer token, a control-API path
@@ -80,12 +79,14 @@ class RedactingFilter(logging.Filter):
 
 
 def _once(cause: str) -> bool:
+    """True the first time this app sees ``cause`` (per process: each worker logs it once)."""
+    seen: set[str] = current_app.extensions.setdefault("failures_seen", set())
     with _seen_lock:
-        if cause in _seen:
+        if cause in seen:
             return False
-        if len(_seen) >= SEEN_LIMIT:
-            _seen.clear()
-        _seen.add(cause)
+        if len(seen) >= SEEN_LIMIT:
+            seen.clear()
+        seen.add(cause)
         return True
 
 

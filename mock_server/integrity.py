@@ -33,37 +33,37 @@ def _number(value: Any, low: float, high: float) -> bool:
 
 def _clock(value: Any) -> str | None:
     if not isinstance(value, dict) or set(value) != {"mode", "anchor_sim", "anchor_real", "scale"}:
-        return "is not a clock state"
+        return "not a clock state"
     if value["mode"] not in MODES:
-        return f"has the unknown mode {value['mode']!r}"
+        return f"the unknown mode {value['mode']!r}"
     if not (_number(value["anchor_sim"], 0, MAX_TIME) and _number(value["anchor_real"], 0, MAX_TIME)):
-        return "holds a time that is not a finite number of seconds before the year 10000"
+        return "a time that is not a finite number of seconds before the year 10000"
     if not _number(value["scale"], 0, MAX_SCALE):
-        return f"holds a time scale outside 0-{MAX_SCALE:g}"
+        return f"a time scale outside 0-{MAX_SCALE:g}"
     return None
 
 
 def _settings(value: Any) -> str | None:
     if not isinstance(value, dict):
-        return "is not an object"
+        return "not an object"
     known = set(Settings.__dataclass_fields__)
     unknown = sorted(set(value) - known)
     if unknown:
-        return f"names unknown settings {unknown}"
+        return f"unknown settings {unknown}"
     for name, item in value.items():
         if item is None:
             continue
         if isinstance(item, (int, float)) and not isinstance(item, bool) and not _number(item, 0, MAX_INT):
-            return f"sets {name} to {item!r}, outside 0-{MAX_INT}"
+            return f"{name} = {item!r}, outside 0-{MAX_INT}"
     try:
         Settings.from_mapping({k: v for k, v in value.items() if v is not None})
     except (ValueError, TypeError, ArithmeticError) as exc:
-        return f"holds an invalid setting ({exc})"
+        return str(exc)
     return None
 
 
 def _object(value: Any) -> str | None:
-    return None if isinstance(value, dict) else "is not a JSON object"
+    return None if isinstance(value, dict) else "not a JSON object"
 
 
 # meta key -> check of its parsed JSON value (None: fine)
@@ -74,19 +74,19 @@ def _fault(row: sqlite3.Row) -> str | None:
     try:
         action, match = json.loads(row["action"]), json.loads(row["match"])
     except (TypeError, ValueError):
-        return "is not JSON"
+        return "not JSON"
     if not isinstance(action, dict) or not action or not set(action) <= FAULT_ACTIONS:
-        return f"has an unknown action {row['action']!r}"
+        return f"an unknown action {row['action']!r}"
     if not isinstance(match, dict):
-        return "has a match that is not an object"
+        return "a match that is not an object"
     if row["remaining"] is not None and not _number(row["remaining"], 0, MAX_INT):
-        return f"has times {row['remaining']!r}"
+        return f"times = {row['remaining']!r}"
     if row["probability"] is not None and not _number(row["probability"], 0, 1):
-        return f"has probability {row['probability']!r}"
+        return f"probability = {row['probability']!r}"
     if "delay_ms" in action and not _number(action["delay_ms"], 0, MAX_INT):
-        return f"has delay_ms {action['delay_ms']!r}"
+        return f"delay_ms = {action['delay_ms']!r}"
     if "http_status" in action and not (isinstance(action["http_status"], int) and 100 <= action["http_status"] <= 599):
-        return f"has http_status {action['http_status']!r}"
+        return f"http_status = {action['http_status']!r}"
     return None
 
 
@@ -114,14 +114,14 @@ def _first_problem(db: sqlite3.Connection) -> str | None:
             return f"a {key} value that is not JSON"
         why = rule(value)
         if why is not None:
-            return f"a {key} value that {why}"
+            return f"an invalid {key} value ({why})"
     seed = db.execute("SELECT value FROM meta WHERE key = 'seed'").fetchone()
     if seed is not None and not str(seed[0]).lstrip("-").isdigit():
         return f"a seed that is not a whole number ({seed[0]!r})"
     for row in db.execute("SELECT * FROM fault_rules"):
         why = _fault(row)
         if why is not None:
-            return f"fault rule {row['id']} that {why}"
+            return f"an invalid fault rule {row['id']} ({why})"
     return _column_types(db)
 
 
@@ -138,7 +138,7 @@ def _column_types(db: sqlite3.Connection) -> str | None:
             bad = db.execute(f'SELECT "{name}" FROM "{table}" WHERE typeof("{name}") NOT IN {allowed} LIMIT 1'
                              ).fetchone()
             if bad is not None:
-                return f"{table}.{name} = {bad[0]!r}, not a whole number"
+                return f"{table}.{name} = {bad[0]!r}, which is not a whole number"
     return None
 
 
