@@ -148,3 +148,14 @@ def test_long_ignored_parameters_are_refused(client: FlaskClient, world: World, 
     before = state(world)
     assert call(client, "getRentNum", country=7, days=1, **{name: value}) == {"response": "ERROR_PARAMS"}
     assert state(world) == before
+
+
+def test_a_form_body_beyond_werkzeug_limits_is_error_params(client: FlaskClient, world: World) -> None:
+    before = state(world)
+    fields = {f"f{i}": "1" for i in range(1500)}  # werkzeug refuses more than 1000 multipart parts
+    for data in ({**RENT, "x": "y" * 600_000}, {**RENT, **fields}):
+        response = client.post("/api/rent/getRentNum.php", data=data, content_type="multipart/form-data")
+        assert response.status_code == 200 and response.json == {"response": "ERROR_PARAMS"}
+    pva = client.get("/api/rent.php?method=orders&apikey=k", data=fields, content_type="multipart/form-data")
+    assert pva.json == {"status": 0, "msg": "Incorrect parameters"}
+    assert state(world) == before

@@ -11,6 +11,7 @@ from functools import cache
 from typing import Any
 
 from flask import Response, current_app, g, jsonify, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 import schemas
 
@@ -57,7 +58,10 @@ def _merged_params() -> dict[str, str]:
         body = _json_body()
         if isinstance(body, dict):
             merged.update({str(k): _text(v) for k, v in body.items()})
-    merged.update(request.form.to_dict())
+    try:
+        merged.update(request.form.to_dict())
+    except RequestEntityTooLarge:  # werkzeug's form limits (fields, memory): refused like a JSON body
+        g.body_error = json_body.BodyError("the form body is too large", 413)
     merged.update(request.args.to_dict())
     if not merged.get("apikey", "x").strip():
         del merged["apikey"]  # a blank key is no key, never an account
@@ -115,6 +119,9 @@ def _rules(provider: str, method: str) -> tuple[tuple[tuple[str, str], ...], dic
     props = schema.get("properties", {})
     missing = tuple((name, props.get(name, {}).get("x-missing-error", "")) for name in schema.get("required", ()))
     invalid = {name: prop.get("x-error", "") for name, prop in props.items()}
+    others = schema.get("additionalProperties")
+    if isinstance(others, dict) and others.get("x-error"):
+        invalid[""] = others["x-error"]  # any parameter the schema does not name
     return missing, invalid
 
 
@@ -127,7 +134,7 @@ def problem(provider: str, method: str, values: dict[str, str], *, fallback: str
     errors = sorted(schemas.validator(provider, f"{method}.request").iter_errors(values), key=lambda e: list(e.path))
     for error in errors:
         name = str(error.path[0]) if error.path else ""
-        return name, invalid.get(name) or fallback
+        return name, invalid.get(name if name in invalid else "") or fallback
     return None
 
 
