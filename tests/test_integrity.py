@@ -96,6 +96,10 @@ def _settings_out_of_range(path: Path) -> None:
     edit(path, "INSERT OR REPLACE INTO meta(key, value) VALUES ('settings', ?)", json.dumps({"guard_seconds": 1e23}))
 
 
+def _balance_out_of_range(path: Path) -> None:
+    edit(path, "INSERT OR REPLACE INTO meta(key, value) VALUES ('settings', ?)", json.dumps({"start_balance": "1e300"}))
+
+
 def _unknown_setting(path: Path) -> None:
     edit(path, "INSERT OR REPLACE INTO meta(key, value) VALUES ('settings', ?)", json.dumps({"warp": 1}))
 
@@ -105,7 +109,8 @@ def _text_in_a_number(path: Path) -> None:
 
 
 DAMAGE = [(_nan_clock, "clock"), (_huge_clock, "clock"), (_unknown_fault_action, "fault rule"),
-          (_settings_out_of_range, "guard_seconds"), (_unknown_setting, "warp"), (_text_in_a_number, "accounts.balance")]
+          (_settings_out_of_range, "guard_seconds"), (_unknown_setting, "warp"), (_text_in_a_number, "accounts.balance"),
+          (_balance_out_of_range, "start_balance")]
 
 
 @pytest.mark.parametrize(("damage", "words"), DAMAGE)
