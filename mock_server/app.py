@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 
 from . import config as config_module
-from . import console, control, faults, journal
+from . import console, control, failures, faults, integrity, journal
 from .domain import World
 from .providers import BLUEPRINTS, schema_check
 
@@ -23,6 +23,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(config)
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.json.compact = True  # type: ignore[attr-defined]
+    failures.init_app(app)
+    integrity.verify(str(app.config["DB"]))  # StoreError: one line naming the file and the way out
     app.extensions["rental_world"] = config_module.build_world(app.config)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)

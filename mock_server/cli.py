@@ -109,10 +109,16 @@ def serve(host: str, port: int, db: str, seed: int, workers: int, threads: int, 
     for key, value in env.items():
         os.environ[f"MOCK_{key}"] = _env_text(value)
     from .config import DEFAULTS, build_world
+    from .integrity import verify
+    from .store import StoreError
 
     try:  # initialise the store once, and fail here on bad settings rather than in a worker;
         # without importing Flask, so this parent process of the workers stays small
+        verify(db)
         build_world({**DEFAULTS, **env}).store.close()
+    except StoreError as exc:  # one line: what is wrong with which path, and what to do
+        click.echo(f"Error: --db {exc}", err=True)
+        sys.exit(2)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     if not (tls or tls_port or tls_cert or tls_names):

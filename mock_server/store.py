@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import stat
 import tempfile
 import threading
 import urllib.parse
@@ -117,6 +118,31 @@ CREATE TABLE IF NOT EXISTS journal (         -- request journal (in its own file
 """
 
 FIRST_RENTAL_ID = 100_000
+OTHER_DB = "choose another --db"
+
+
+class StoreError(Exception):
+    """The store file cannot be used: ``str()`` is one line naming the path, the problem and the way out."""
+
+    def __init__(self, path: str, problem: str, remedy: str) -> None:
+        super().__init__(f"{path}: {problem}; {remedy}")
+        self.path, self.problem, self.remedy = path, problem, remedy
+
+
+def check_path(path: str) -> None:
+    """Refuse, before SQLite sees it, a path that cannot hold a store: a directory, a missing directory,
+    a file (or directory) that cannot be written. (Mode bits are read too: root may write anything.)"""
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise StoreError(path, "is a directory", f"give a file name inside it, or {OTHER_DB}")
+    if not os.path.isdir(folder):
+        raise StoreError(path, f"its directory {folder} does not exist", f"create it, or {OTHER_DB}")
+    if os.path.exists(path):
+        mode = os.stat(path).st_mode
+        if not os.access(path, os.R_OK | os.W_OK) or not mode & stat.S_IWUSR:
+            raise StoreError(path, "is read-only", f"make it writable (chmod u+rw), or {OTHER_DB}")
+    elif not os.access(folder, os.W_OK) or not os.stat(folder).st_mode & stat.S_IWUSR:
+        raise StoreError(path, f"its directory {folder} is not writable", f"make it writable, or {OTHER_DB}")
 
 
 class Store:
@@ -136,14 +162,20 @@ class Store:
             folder = tempfile.mkdtemp(prefix="sms-rent-mock-")
             self._cleanup = weakref.finalize(self, shutil.rmtree, folder, ignore_errors=True)
             path = os.path.join(folder, "store.sqlite3")
+        else:
+            check_path(path)
         self._uri = "file:" + urllib.parse.quote(path)
         self._local = threading.local()
         # Writers of one process queue here; SQLite's busy handler (which sleeps with back-off) then
         # only arbitrates between processes, which keeps write latency flat under load.
         self._write_lock = threading.Lock()
-        self._keepalive = self._connect()
-        self._keepalive.executescript(SCHEMA)
-        self._migrate(self._keepalive)
+        try:
+            self._keepalive = self._connect()
+            self._keepalive.executescript(SCHEMA)
+            self._migrate(self._keepalive)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(self.path, _unusable(exc), f"move it away (a new store is then created), or {OTHER_DB}") \
+                from None
 
     @staticmethod
     def _migrate(db: sqlite3.Connection) -> None:
@@ -171,16 +203,44 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: commits on success, rolls back on any exception."""
+        """One write transaction: commits on success, rolls back on any exception.
+
+        A ``write()`` inside another one on the same thread is a savepoint of it: it rolls back alone
+        on an exception, but nothing is committed before the outermost one ends. A provider wraps a
+        whole call (domain work and its rendered reply) this way, so no charge commits without its answer.
+        """
         db = self.db
+        depth = getattr(self._local, "depth", 0)
+        if depth:
+            name = f"nested_{depth}"
+            db.execute(f"SAVEPOINT {name}")
+            self._local.depth = depth + 1
+            try:
+                yield db
+            except BaseException:
+                db.execute(f"ROLLBACK TO {name}")
+                db.execute(f"RELEASE {name}")
+                raise
+            finally:
+                self._local.depth = depth
+            db.execute(f"RELEASE {name}")
+            return
         with self._write_lock:
             db.execute("BEGIN IMMEDIATE")
+            self._local.depth = 1
             try:
                 yield db
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
-            db.execute("COMMIT")
+            finally:
+                self._local.depth = 0
+            try:
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
@@ -207,6 +267,17 @@ class Store:
         return None if row is None else row[0]
 
     def close(self) -> None:
+        if not hasattr(self, "_keepalive"):
+            return
         self._keepalive.close()
         if self.in_memory:
             self._cleanup()
+
+
+def _unusable(exc: sqlite3.DatabaseError) -> str:
+    text = str(exc)
+    if "not a database" in text or "malformed" in text:
+        return "is not an SQLite database, or is damaged"
+    if "readonly" in text:
+        return "is read-only"
+    return f"cannot be opened as a store ({text})"

@@ -32,3 +32,29 @@ def test_a_throwaway_store_removes_its_file_when_closed() -> None:
     assert os.path.isdir(folder)
     store.close()
     assert not os.path.exists(folder)
+
+
+def test_a_nested_write_is_a_savepoint_of_the_outer_one() -> None:
+    import pytest
+
+    store = Store(":memory:")
+    db = store.db
+    with store.write():
+        db.execute("INSERT INTO meta VALUES ('a', '1')")
+        with pytest.raises(RuntimeError):
+            with store.write():
+                db.execute("INSERT INTO meta VALUES ('b', '2')")
+                raise RuntimeError("inner fails")
+        with store.write():
+            db.execute("INSERT INTO meta VALUES ('c', '3')")
+    assert {r[0] for r in db.execute("SELECT key FROM meta WHERE key IN ('a', 'b', 'c')")} == {"a", "c"}
+    with pytest.raises(RuntimeError):
+        with store.write():
+            with store.write():
+                db.execute("INSERT INTO meta VALUES ('d', '4')")
+            raise RuntimeError("outer fails after the inner one ended")
+    assert db.execute("SELECT 1 FROM meta WHERE key = 'd'").fetchone() is None
+    with store.write():  # nothing is left open or locked
+        db.execute("INSERT INTO meta VALUES ('e', '5')")
+    assert not db.in_transaction
+    store.close()

@@ -77,12 +77,13 @@ def _codes(catalog: Catalog) -> dict[str, str]:
     return {code: entry["iso"] for code, entry in catalog.data.get(PROVIDER, {}).get("countries", {}).items()}
 
 
-def render(v: View, found: list[Rental], *, pages: bool) -> list[dict[str, Any]]:
-    """The 18-field rent items, all from one view: countdowns from its `now`, messages from its snapshot."""
+def render(v: View, found: list[Rental], *, pages: bool, page: str = "") -> list[dict[str, Any]]:
+    """The 18-field rent items, all from one view: countdowns from its `now`, messages from its snapshot.
+    ``page`` is the request's, already checked against the method's request schema."""
     now, catalog = v.now, v.catalog
     code_of = {iso: int(code) for code, iso in _codes(catalog).items()}
     inboxes = v.messages_of(found)
-    page_no = max(1, int(request.values.get("page", "1") or 1)) if pages else 1
+    page_no = max(1, int(page.strip() or 1)) if pages else 1
     items = []
     for rental in found:
         offer = catalog.offer(PROVIDER, rental.country)
@@ -120,7 +121,7 @@ def get_rent_num(world: World, values: dict[str, str]) -> Response:
         PROVIDER, iso, days, period=days, auto_renew=renew, guarded=True,
         fingerprint=f"{PROVIDER}:{iso}:{days}:{int(renew)}"))
     with world.view() as v:
-        [item] = render(v, [rental], pages=_wants_pages(values, default=True))
+        [item] = render(v, [rental], pages=_wants_pages(values, default=True), page=values.get("page", ""))
     return wire.reply(PROVIDER, "getRentNum.response", {"response": 1, "item": item})
 
 
@@ -135,7 +136,7 @@ def get_rent_state(world: World, values: dict[str, str]) -> Response:
             rentals = [r for r in found if r.is_open]
         else:
             rentals = v.open_rentals(PROVIDER)
-        items = render(v, rentals, pages=pages)
+        items = render(v, rentals, pages=pages, page=values.get("page", ""))
     return wire.reply(PROVIDER, "getRentState.response", {"response": 1, "list": items})
 
 
@@ -145,7 +146,8 @@ def extend_rent_state(world: World, values: dict[str, str]) -> Response:
     days = int(values["days"]) if values.get("days") else min(offer.extend_periods)
     rental = world.extend(values["apikey"], rental.id, PROVIDER, days, windowed=False)
     with world.view() as v:
-        [item] = render(v, [rental], pages=_wants_pages(values, default=values.get("via") == "operation_id"))
+        [item] = render(v, [rental], pages=_wants_pages(values, default=values.get("via") == "operation_id"),
+                       page=values.get("page", ""))
     body: dict[str, Any] = {"response": 1, "item": item}
     if wire.profile() == "live":
         body["list"] = [item]  # pyonlinesim reads list[0]
@@ -208,13 +210,25 @@ RENT_METHODS: dict[str, Handler] = {
     "tariffsRent": tariffs_rent,
 }
 ACCOUNT_METHODS: dict[str, Handler] = {"getBalance": get_balance}
+# methods that change nothing but (on first use of a key) its account: run as they come, HEAD included;
+# every other method runs in one transaction committed only with its success reply, and never for HEAD
+READ_ONLY = frozenset({"getRentState", "tariffsRent", "getBalance"})
 
 
 def _dispatch(name: str, table: dict[str, Handler]) -> Response:
+    """Route one call. HEAD runs only the read-only methods (a HEAD of a state-changing one is
+    REQUEST_NOT_FOUND and changes nothing); a body beyond ``json_body``'s bounds is ERROR_PARAMS."""
     method = name.removesuffix(".php")
-    if method not in table or request.method not in ("GET", "POST"):
+    if method not in table or request.method not in ("GET", "POST", "HEAD"):
         return error("REQUEST_NOT_FOUND")
-    return _answer(method, table[method], wire.params())
+    if request.method == "HEAD" and method not in READ_ONLY:
+        return error("REQUEST_NOT_FOUND")
+    if wire.body_problem() is not None:
+        return error("ERROR_PARAMS")
+    values = wire.params()
+    if method in READ_ONLY:
+        return _answer(method, table[method], values)
+    return wire.committed(lambda: _answer(method, table[method], values))
 
 
 def _answer(method: str, handler: Handler, values: dict[str, str]) -> Response:

@@ -51,6 +51,11 @@ METHODS: dict[str, Handler] = {
     "restore_user": archive.restore_user,
 }
 RESTORE_METHODS = frozenset({"restore_user_precalc", "restore_user"})
+# methods that change nothing but (on first use of a key) its account: run as they come, HEAD included;
+# every other method runs in one transaction committed only with its success reply, and never for HEAD
+READ_ONLY = frozenset({"getcountries", "get_default_services", "get_country_by_service", "getdata",
+                       "getdataWithProviders", "getcount", "getCountWithProviders", "get_count_multi",
+                       "get_days_canada_paypal", "get_min_paypal_days", "orders", "get_rent_history"})
 
 # domain error -> msg, for every method but the two restore methods
 MESSAGES: dict[type[errors.RentalError], str] = {
@@ -110,14 +115,24 @@ def message_for(world: World, method: str, exc: errors.RentalError) -> str:
 def rent_api() -> Response:
     if request.method not in ("GET", "HEAD"):
         return error(TEXTS["not_get"])
+    if wire.body_problem() is not None:
+        return error(TEXTS["bad_parameters"])
     values = wire.params()
     method = values.get("method", "")
     handler = METHODS.get(method)
     if handler is None:
         return error(TEXTS["unknown_method"])
+    if request.method == "HEAD" and method not in READ_ONLY:
+        return error(TEXTS["not_get"])  # a HEAD never rents, charges or deletes
     found = wire.problem(PROVIDER, method, values, fallback=TEXTS["bad_parameters"])
     if found is not None:
         return error(found[1])
+    if method in READ_ONLY:
+        return _answer(method, handler, values)
+    return wire.committed(lambda: _answer(method, handler, values))
+
+
+def _answer(method: str, handler: Handler, values: dict[str, str]) -> Response:
     world = wire.world()
     try:
         return handler(world, values)

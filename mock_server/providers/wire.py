@@ -9,12 +9,15 @@ from functools import cache
 from typing import Any
 
 from flask import Response, current_app, g, jsonify, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 import schemas
 
+from .. import json_body
 from ..domain import World
 
 log = logging.getLogger("sms_rent_mock")
+NOT_JSON = "the body is not valid JSON"  # json_body's message for a body that does not parse at all
 
 
 def world() -> World:
@@ -48,15 +51,62 @@ def params() -> dict[str, str]:
 def _merged_params() -> dict[str, str]:
     merged: dict[str, str] = {}
     if request.is_json:
-        body = request.get_json(silent=True)
+        body = _json_body()
         if isinstance(body, dict):
             merged.update({str(k): _text(v) for k, v in body.items()})
-    merged.update(request.form.to_dict())
+    try:
+        merged.update(request.form.to_dict())
+    except RequestEntityTooLarge:  # werkzeug's form limits (fields, memory): refused like a JSON body
+        g.body_error = json_body.BodyError("the form body is too large", 413)
     merged.update(request.args.to_dict())
+    if not merged.get("apikey", "x").strip():
+        del merged["apikey"]  # a blank key is no key, never an account
     auth = request.headers.get("Authorization", "")
-    if not merged.get("apikey") and auth.lower().startswith("bearer "):
+    if not merged.get("apikey") and auth.lower().startswith("bearer ") and auth[7:].strip():
         merged["apikey"] = auth[7:].strip()
     return merged
+
+
+def _json_body() -> Any:
+    """The JSON body within ``json_body``'s bounds. A body beyond them (too large, too deep, NaN or
+    Infinity) is remembered for ``body_problem`` (fault rules and the journal read parameters too, and
+    must not fail on it) and counts as absent; a body that is not JSON at all is ignored, as before."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        return None
+    try:
+        return json_body.parse(raw)
+    except json_body.BodyError as exc:
+        if exc.message != NOT_JSON:
+            g.body_error = exc
+        return None
+
+
+def body_problem() -> json_body.BodyError | None:
+    """Why the request body was refused (too large, too deep, not JSON, NaN), or None."""
+    params()
+    found: json_body.BodyError | None = g.get("body_error")
+    return found
+
+
+class _Refused(Exception):
+    def __init__(self, response: Response) -> None:
+        super().__init__("refused")
+        self.response = response
+
+
+def committed(build: Callable[[], Response]) -> Response:
+    """Build a state-changing call's reply inside one transaction, committed only when the reply is a
+    success and fully rendered: a refusal or a failure while rendering leaves the store as it was, so
+    a charge without its success answer cannot happen."""
+    try:
+        with world().store.write():
+            response = build()
+            if g.get("mock_outcome") != "ok":
+                raise _Refused(response)
+    except _Refused as refused:
+        return refused.response
+    return response
 
 
 @cache
@@ -65,6 +115,9 @@ def _rules(provider: str, method: str) -> tuple[tuple[tuple[str, str], ...], dic
     props = schema.get("properties", {})
     missing = tuple((name, props.get(name, {}).get("x-missing-error", "")) for name in schema.get("required", ()))
     invalid = {name: prop.get("x-error", "") for name, prop in props.items()}
+    others = schema.get("additionalProperties")
+    if isinstance(others, dict) and others.get("x-error"):
+        invalid[""] = others["x-error"]  # any parameter the schema does not name
     return missing, invalid
 
 
@@ -77,7 +130,7 @@ def problem(provider: str, method: str, values: dict[str, str], *, fallback: str
     errors = sorted(schemas.validator(provider, f"{method}.request").iter_errors(values), key=lambda e: list(e.path))
     for error in errors:
         name = str(error.path[0]) if error.path else ""
-        return name, invalid.get(name) or fallback
+        return name, invalid.get(name if name in invalid else "") or fallback
     return None
 
 
