@@ -39,6 +39,7 @@ log = logging.getLogger("sms_rent_mock")
 REDACTED = "***"
 FLUSH_DELAY = 0.05   # seconds an entry may wait in its process's buffer
 BATCH_SIZE = 256     # entries that are written at once, whatever the delay
+SQLITE_INT = 2**63
 WAIT_LIMIT = 2.0     # seconds a reader waits for other processes' buffers
 _LIVE: weakref.WeakSet[Journal] = weakref.WeakSet()  # this process's journals (flushed at exit and on read)
 
@@ -98,6 +99,7 @@ class Journal:
             self._start()
             _hook_exit()
         redacted = {k: (REDACTED if k.lower() == "apikey" else v) for k, v in params.items()}
+        at = at if -SQLITE_INT <= at < SQLITE_INT else 0  # a damaged clock must not stop the journal
         row: Row = (provider, method, json.dumps(redacted, ensure_ascii=False), outcome, http_status, fault,
                     round(duration_ms, 3), at, time.time())
         with self._lock:
@@ -121,7 +123,7 @@ class Journal:
             self._wake.clear()
             try:
                 self.flush()
-            except sqlite3.Error:  # the journal never fails a request; the entries are kept for the next try
+            except (sqlite3.Error, OverflowError, ValueError):  # never fails a request; entries kept for the next try
                 log.exception("could not write the request journal")
 
     def flush(self) -> None:
@@ -139,8 +141,9 @@ class Journal:
                         newest = db.execute("SELECT MAX(id) FROM journal").fetchone()[0] or 0
                         db.execute("DELETE FROM journal WHERE id <= ?", (newest - self.size,))
                 except BaseException:
-                    with self._lock:
+                    with self._lock:  # kept for the next try, but never more than the journal holds
                         self._buffer[:0] = batch
+                        del self._buffer[:-self.size]
                     raise
             with self._lock:
                 if not self._buffer and (marker := self._marker) is not None:

@@ -120,3 +120,10 @@ def test_a_journal_of_size_zero_keeps_nothing(tmp_path: Path) -> None:
     journal = Journal(str(tmp_path / "j.sqlite3"), 0)
     journal.record(**entry("getBalance"))
     assert journal.store is None and journal.entries() == [] and journal.clear() == 0
+
+
+def test_a_time_beyond_sqlite_integers_is_kept_as_zero(tmp_path: Path) -> None:
+    journal = Journal(str(tmp_path / "j.sqlite3"), 100, flush_delay=60)
+    journal.record(**entry("getBalance", at=2**70))  # a damaged clock reads back as such a time
+    [found] = journal.entries()
+    assert found["at"] == 0 and found["method"] == "getBalance"
