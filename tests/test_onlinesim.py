@@ -126,9 +126,14 @@ def test_extend_days_must_be_an_extend_key(client: FlaskClient) -> None:
     assert call(client, "extendRentState", tzid=item["tzid"], days="x") == {"response": "UNDEFINED_DAYS"}
 
 
-def test_extend_without_days_takes_the_shortest_period(client: FlaskClient) -> None:
+def test_extend_without_days_is_refused_and_charges_nothing(client: FlaskClient) -> None:
+    """The docs mark `days` required (issue 11 point 4): no silent default to the shortest period."""
     item = rent(client)
-    assert call(client, "extendRentState", tzid=item["tzid"])["item"]["rent"] == 8
+    before = balance(client)
+    assert call(client, "extendRentState", tzid=item["tzid"]) == {"response": "UNDEFINED_DAYS"}
+    assert call(client, "extendRentState", tzid=item["tzid"], days="") == {"response": "UNDEFINED_DAYS"}
+    assert balance(client) == before
+    assert call(client, "getRentState", tzid=item["tzid"])["list"][0]["rent"] == item["rent"]
 
 
 def test_port_reload_is_available_again_after_the_cooldown(client: FlaskClient, advance) -> None:

@@ -138,10 +138,7 @@ def get_rent_state(world: World, values: dict[str, str]) -> Response:
 
 
 def extend_rent_state(world: World, values: dict[str, str]) -> Response:
-    rental = world.rental(values["apikey"], _tzid(values), PROVIDER)
-    offer = world.catalog().offer(PROVIDER, rental.country)
-    days = int(values["days"]) if values.get("days") else min(offer.extend_periods)
-    rental = world.extend(values["apikey"], rental.id, PROVIDER, days, windowed=False)
+    rental = world.extend(values["apikey"], _tzid(values), PROVIDER, int(values["days"]), windowed=False)
     [item] = render(world, [rental], pages=_wants_pages(values, default=values.get("via") == "operation_id"))
     body: dict[str, Any] = {"response": 1, "item": item}
     if wire.profile() == "live":
