@@ -104,7 +104,7 @@ def test_restore_charges_the_quote_and_brings_the_order_back(pva: Pva, world: Wo
     assert row["pnumber"] == created["pnumber"]
     assert free(world, "RU", "opt6", "MTS") == stock - 1
     assert pva.ok("get_rent_history") == []
-    refuse_both(pva, world, created["id"], "NOREMOTEDATA")   # open again: no longer in the archive
+    refuse_both(pva, world, created["id"], "DATEDIFFINVERT")   # open again: not expired
     assert world.audit() == []
 
 
@@ -113,10 +113,15 @@ def test_notowner_when_the_archived_order_is_another_keys(pva: Pva, world: World
     refuse_both(pva.as_key(OTHER_KEY), world, created["id"], "NOTOWNER")
 
 
-def test_noremotedata_for_an_open_order_an_unknown_id_or_another_providers_rental(pva: Pva, world: World,
-                                                                                  client: FlaskClient) -> None:
+def test_datediffinvert_for_the_callers_open_order(pva: Pva, world: World) -> None:
+    """Issue 11 point 9: "Looks like your order was not expired" names an open order more precisely."""
     created = pva.create()
-    refuse_both(pva, world, created["id"], "NOREMOTEDATA")
+    refuse_both(pva, world, created["id"], "DATEDIFFINVERT")
+    refuse_both(pva.as_key(OTHER_KEY), world, created["id"], "NOREMOTEDATA")  # another key's: invisible
+
+
+def test_noremotedata_for_an_unknown_id_or_another_providers_rental(pva: Pva, world: World,
+                                                                    client: FlaskClient) -> None:
     refuse_both(pva, world, 999_999, "NOREMOTEDATA")
     body = client.get("/api/rent/getRentNum.php", query_string={"apikey": KEY, "country": "7", "days": "1"}).get_json()
     client.get("/api/rent/closeRentNum.php", query_string={"apikey": KEY, "tzid": body["item"]["tzid"]})
