@@ -59,6 +59,13 @@ class Offer:
             total = total * (100 - self.discount_percent) / 100
         return total.quantize(CENT, ROUND_HALF_UP)
 
+    def day_price_for(self, days: int) -> Decimal:
+        """The per-day price of a ``days``-long rental of a per-day market (the discount applied, unrounded):
+        ``price(days)`` is this times ``days``, rounded to the cent."""
+        if days >= 1 and self.discount_days and days >= self.discount_days:
+            return self.day_price * (100 - self.discount_percent) / 100
+        return self.day_price
+
     def extension_price(self, days: int) -> Decimal:
         """Extending an existing rental: per-day price, with the same discount where there is one."""
         if self.extend_periods and days not in self.extend_periods:
