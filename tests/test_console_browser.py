@@ -35,7 +35,7 @@ def test_rent_shows_the_quote_the_order_and_the_balance_the_api_reports(page: An
     order = pva(base_url, "orders")["data"][0]
     row = page.locator("#orders tbody tr[data-order^=smspva]")
     expect(row.locator(".phone")).to_have_text(f"{order['ccode']}{order['pnumber']}")
-    expect(row.locator(".service")).to_have_text("Google")
+    expect(row.locator(".service")).to_have_text("Fiverr")  # opt6
     expect(row.locator(".status")).to_have_text("Not active")
     expect(row.locator(".expires")).to_have_text(re.compile(r"11/21/2023"))  # until = START + 7 days, UTC
     account = mock.account(KEY)

@@ -79,7 +79,7 @@ def test_restore_quote_is_overdue_days_plus_30_at_full_daily_price(pva: Pva, adv
     created = expired(pva, advance, overdue=overdue)
     quote = pva.ok("restore_user_precalc", id=created["id"])
     price = float((outdays + 30) * Decimal("0.5"))  # 31+ days, yet no discount
-    assert quote == {"ccode": "RU", "scode": "opt6", "price": price, "sname": "Google",
+    assert quote == {"ccode": "RU", "scode": "opt6", "price": price, "sname": "Fiverr",
                      "pnumber": "7" + str(created["pnumber"]), "outdays": outdays, "orderid": created["id"],
                      "prolongTo": 30}
 
@@ -89,7 +89,7 @@ def test_restore_quote_of_a_multi_service_order_sums_every_service(pva: Pva, adv
     advance(7 * DAY + 1)
     quote = pva.ok("restore_user_precalc", id=created["id"])
     assert quote["price"] == float(31 * (Decimal("0.5") + Decimal("0.6")))
-    assert quote["scode"] == "opt6,opt2" and quote["sname"] == "Google, Facebook"
+    assert quote["scode"] == "opt6,opt2" and quote["sname"] == "Fiverr, Facebook"
 
 
 def test_restore_charges_the_quote_and_brings_the_order_back(pva: Pva, world: World, advance: Advance) -> None:

@@ -55,7 +55,7 @@ def test_create_multi_charges_every_service_and_takes_one_number_for_all(pva: Pv
     assert created["service"] == "opt6,opt2"
     assert charges(world) == [(Decimal("7.70"), "rent 7 days")]    # (0.5 + 0.6) x 7
     assert (free(world, "RU", "opt6"), free(world, "RU", "opt2")) == (before[0] - 1, before[1] - 1)
-    assert pva.order(created["id"])["sname"] == "Google, Facebook"
+    assert pva.order(created["id"])["sname"] == "Fiverr, Facebook"
 
 
 def test_out_of_stock_and_low_balance_rent_nothing(pva: Pva, world: World) -> None:
