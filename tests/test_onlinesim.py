@@ -55,7 +55,7 @@ def test_first_sms_confirms_and_switches_the_countdown_to_expiry(client: FlaskCl
     sms(world, item)
     got = call(client, "getRentState", tzid=item["tzid"], pagination="false")["list"][0]
     assert got["status"] == 1 and got["checked"] is True
-    assert got["checked_time"] == "2023-11-14 22:18:20"  # START + 300 s, UTC
+    assert got["checked_time"] == "2023-11-15 01:18:20"  # START + 300 s, Moscow time (UTC+3, no offset)
     left = 7 * 86400 - 300
     assert (got["days"], got["hours"], got["time"]) == (left // 86400, left // 3600, left // 60)
     assert got["messages"][0]["code"] == "48213"

@@ -7,6 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 
+UTC_OFFSET_BOUNDS = (-12 * 60, 14 * 60)  # the world's time zones: UTC-12 .. UTC+14
+SIGNED = frozenset({"onlinesim_utc_offset"})
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     start_balance: Decimal = Decimal("1000")
@@ -24,6 +28,13 @@ class Settings:
     duplicate_window: float = 0.0       # seconds in which identical rent calls are refused; 0 = off
     failure_rate: float = 0.0           # share of rent calls answered "try again later"
     auto_sms: int = 0                   # seconds after a rental can receive until a scripted code SMS; 0 = off
+    onlinesim_utc_offset: int = 180     # OnlineSim: minutes east of UTC its wall-clock times are written in (Moscow)
+    onlinesim_extend_off_list: bool = False  # OnlineSim: `extend` is [] (not the price map) when auto-renewal is off
+
+    def __post_init__(self) -> None:
+        low, high = UTC_OFFSET_BOUNDS
+        if not low <= self.onlinesim_utc_offset <= high:
+            raise ValueError(f"setting onlinesim_utc_offset must be between {low} and {high} minutes")
 
     @classmethod
     def from_mapping(cls, values: dict[str, Any]) -> Settings:
@@ -45,6 +56,6 @@ def _coerce(kind: type, value: Any, name: str) -> Any:
         result = kind(str(value)) if kind is Decimal else kind(value)
     except (ValueError, ArithmeticError) as exc:
         raise ValueError(f"setting {name}: {value!r} is not a valid {kind.__name__}") from exc
-    if result < 0:
+    if result < 0 and name not in SIGNED:
         raise ValueError(f"setting {name} must not be negative")
     return result

@@ -51,8 +51,17 @@ def error(code: str) -> Response:
     return wire.reply(PROVIDER, "error", {"response": code})
 
 
-def _when(ts: int) -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(ts))
+def _when(ts: int, offset_minutes: int) -> str:
+    """OnlineSim writes wall-clock times without a zone; ``onlinesim_utc_offset`` says which (Moscow by default)."""
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(ts + offset_minutes * 60))
+
+
+def _extend_map(world: World, rental: Rental, prices: dict[int, Any]) -> dict[str, int] | list[Any]:
+    """The extension price map; ``[]`` instead for a rental without auto-renewal when the setting asks for the
+    form the live API is reported to send (a Rust client's notes; an old Go client types it as an array)."""
+    if world.settings.onlinesim_extend_off_list and not rental.auto_renew:
+        return []
+    return {str(d): int(p) for d, p in prices.items()}
 
 
 def _whole(amount: Decimal) -> int | float:
@@ -79,22 +88,22 @@ def _codes(world: World) -> dict[str, str]:
 
 def render(world: World, found: list[Rental], *, pages: bool) -> list[dict[str, Any]]:
     """The 18-field rent items; countdowns are derived from `now`, shared lookups done once per call."""
-    now, catalog = world.now(), world.catalog()
+    now, catalog, zone = world.now(), world.catalog(), world.settings.onlinesim_utc_offset
     code_of = {iso: int(code) for code, iso in _codes(world).items()}
     inboxes = world.messages_of(found)
     page_no = max(1, int(request.values.get("page", "1") or 1)) if pages else 1
     items = []
     for rental in found:
         offer = catalog.offer(PROVIDER, rental.country)
-        messages = [{"id": m.id, "service": m.service, "text": m.text, "code": m.code, "created_at": _when(m.at)}
+        messages = [{"id": m.id, "service": m.service, "text": m.text, "code": m.code, "created_at": _when(m.at, zone)}
                     for m in inboxes[rental.id]]
         left = rental.seconds_left(now)
         item: dict[str, Any] = {
             "tzid": rental.id, "status": int(rental.confirmed), "checked": rental.confirmed,
-            "checked_time": _when(rental.first_sms_at or rental.created_at), "extension": int(rental.auto_renew),
+            "checked_time": _when(rental.first_sms_at or rental.created_at, zone), "extension": int(rental.auto_renew),
             "country": code_of.get(rental.country, 0), "number": rental.phone, "sum": f"{rental.paid:.2f}",
             "rent": rental.days, "days": left // DAY, "hours": left // 3600, "time": left // 60,
-            "extend": {str(d): int(p) for d, p in offer.extension_prices().items()},
+            "extend": _extend_map(world, rental, offer.extension_prices()),
             "day_extend": int(offer.day_price), "reload": rental.reload_wait(now, world.settings.reload_cooldown),
             "m_ext": True, "freeze": rental.frozen, "messages": messages,
         }
