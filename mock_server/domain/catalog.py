@@ -133,6 +133,19 @@ class Catalog:
         return Offer(provider, iso, service, money(entry["price_day"]),
                      discount_days=int(discount.get("days", 0)), discount_percent=int(discount.get("percent", 0)))
 
+    def resolve_country(self, provider: str, country: str | int) -> str:
+        """The internal letters for a country as the provider itself names it: OnlineSim's calling code
+        (``7`` or ``"7"``) or letters; SMSPVA's letters (any case). Raises UnknownCountry for a code no
+        OnlineSim country has; letters are returned upper-cased, whether or not the catalog has them."""
+        text = str(country).strip()
+        if text.isascii() and text.isdigit():
+            entry = self.data.get("onlinesim", {}).get("countries", {}).get(str(int(text))) \
+                if provider == "onlinesim" else None
+            if entry is None:
+                raise UnknownCountry(f"{provider} has no country with the code {text}")
+            return str(entry["iso"])
+        return text.upper()
+
     def has_country(self, provider: str, iso: str) -> bool:
         try:
             self.offer(provider, iso, next(iter(self.services_in(provider, iso)), ""))
