@@ -124,10 +124,11 @@ class MockControl:
         body = {"number": number, "text": text, "sender": sender, "service": service, "code": code}
         return self._call("POST", "/sms", {k: v for k, v in body.items() if v is not None})
 
-    def stock(self, provider: str, country: str | None = None) -> Any:
+    def stock(self, provider: str, country: str | int | None = None) -> Any:
+        """Stock rows; ``country`` as the provider names it (OnlineSim: ``7`` or ``"RU"``; SMSPVA: ``"RU"``)."""
         return self._call("GET", "/stock", params={"provider": provider, "country": country})["stock"]
 
-    def set_stock(self, provider: str, country: str, count: int, *, service: str | None = None,
+    def set_stock(self, provider: str, country: str | int, count: int, *, service: str | None = None,
                   period: int | None = None, operator: str | None = None) -> Any:
         """Set every matching stock row to ``count`` (omitted fields match any)."""
         body = {"provider": provider, "country": country, "count": count, "service": service, "period": period,

@@ -27,7 +27,7 @@ import schemas
 
 from . import control_guard, faults, journal, json_body
 from .client import ControlError, MockControl
-from .domain import World, admin, catalog_edit, clock, snapshot
+from .domain import World, admin, catalog_edit, clock, errors, snapshot
 from .domain.admin import AdminError
 
 __all__ = ["ControlError", "MockControl", "bp"]
@@ -226,18 +226,30 @@ def _stock_rows(rows: list[Any]) -> dict[str, Any]:
                        "operator": r.operator, "count": r.count} for r in rows]}
 
 
+def _country(provider: str, country: str | int) -> str:
+    """The provider's own country identifier (OnlineSim's code, SMSPVA's letters) as the internal letters."""
+    try:
+        return world().catalog().resolve_country(provider, country)
+    except errors.UnknownCountry as exc:
+        raise AdminError(str(exc), "country") from None
+
+
 @bp.get("/stock")
 def get_stock() -> tuple[Response, int]:
     provider = request.args.get("provider", "")
     if provider not in admin.PROVIDERS:
         raise AdminError(f"provider must be one of {', '.join(admin.PROVIDERS)}", "provider")
-    return reply("stock.response", _stock_rows(world().stock(provider, request.args.get("country") or None)))
+    country = request.args.get("country") or None
+    if country is not None and len(country) > 8:
+        raise AdminError("country is a code or two letters", "country")
+    return reply("stock.response", _stock_rows(world().stock(provider, country and _country(provider, country))))
 
 
 @bp.put("/stock")
 def put_stock() -> tuple[Response, int]:
     data = body("stock.request")
-    rows = admin.set_stock(world(), data["provider"], data["country"], data["count"], service=data.get("service"),
+    rows = admin.set_stock(world(), data["provider"], _country(data["provider"], data["country"]), data["count"],
+                           service=data.get("service"),
                            period=data.get("period"), operator=data.get("operator"))
     return reply("stock.response", _stock_rows(rows))
 
@@ -250,6 +262,9 @@ def get_catalog() -> tuple[Response, int]:
 @bp.patch("/catalog")
 def patch_catalog() -> tuple[Response, int]:
     data = body("catalog.request")
+    for part in (data.get("add"), data.get("remove")):
+        if isinstance(part, dict) and isinstance(part.get("country"), int):
+            part["country"] = str(part["country"])  # OnlineSim's code as a JSON number
     return reply("catalog.response", catalog_edit.patch_catalog(world(), data["provider"], add=data.get("add"),
                                                          remove=data.get("remove")))
 

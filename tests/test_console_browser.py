@@ -35,7 +35,7 @@ def test_rent_shows_the_quote_the_order_and_the_balance_the_api_reports(page: An
     order = pva(base_url, "orders")["data"][0]
     row = page.locator("#orders tbody tr[data-order^=smspva]")
     expect(row.locator(".phone")).to_have_text(f"{order['ccode']}{order['pnumber']}")
-    expect(row.locator(".service")).to_have_text("Google")
+    expect(row.locator(".service")).to_have_text("Fiverr")  # opt6
     expect(row.locator(".status")).to_have_text("Not active")
     expect(row.locator(".expires")).to_have_text(re.compile(r"11/21/2023"))  # until = START + 7 days, UTC
     account = mock.account(KEY)
@@ -55,12 +55,12 @@ def test_activate_then_a_test_sms_shows_its_code_highlighted(page: Any, base_url
     page.click("#tab-orders")  # any action refreshes the table
     expect(row.locator(".status")).to_have_text("Online")
     row.locator("button.show-sms").click()
-    page.fill("#sms-text", "Your Google code is 482913")
-    page.fill("#sms-sender", "GOOGLE")
+    page.fill("#sms-text", "Your Fiverr code is 482913")
+    page.fill("#sms-sender", "FIVERR")  # opt6 is Fiverr
     page.click("#sms-form button[type=submit]")
     expect(page.locator("#sms-list mark.code")).to_have_text("482913")
     order_id = pva(base_url, "orders")["data"][0]["id"]
-    assert [m["text"] for m in pva(base_url, "sms", id=order_id)["data"]["SmsList"]] == ["Your Google code is 482913"]
+    assert [m["text"] for m in pva(base_url, "sms", id=order_id)["data"]["SmsList"]] == ["Your Fiverr code is 482913"]
 
 
 def test_prolong_is_disabled_with_the_reason_until_fewer_than_seven_days_remain(page: Any, base_url: str) -> None:

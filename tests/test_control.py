@@ -227,7 +227,7 @@ def test_an_offline_smspva_number_does_not_receive_until_it_is_online(m: Mock) -
     m.pva("activate", id=order["id"])
     assert "activating" in m.control.deliver_sms(number, "Code 1234")["reason"]
     m.control.advance(m.world.settings.activation_delay)
-    assert m.control.deliver_sms(number, "Code 5678", sender="GOOGLE")["delivered"]
+    assert m.control.deliver_sms(number, "Code 5678", sender="FIVERR")["delivered"]
     sms = m.pva("sms", id=order["id"])["data"]
     assert [s["text"] for s in sms["SmsList"]] == ["Code 5678"]
 

@@ -146,9 +146,9 @@ def test_smspva_new_sms_flag_set_by_an_sms_and_cleared_by_reading(m: Mock) -> No
     m.pva("activate", id=order["id"])
     m.control.advance(m.world.settings.activation_delay)
     assert m.order(order["id"])["hasnewsms"] is False  # type: ignore[index]
-    assert _sms(m, "7" + order["pnumber"], "Google code 123456", sender="GOOGLE")["delivered"]
+    assert _sms(m, "7" + order["pnumber"], "Fiverr code 123456", sender="FIVERR")["delivered"]
     assert m.order(order["id"])["hasnewsms"] is True  # type: ignore[index]
-    assert "Google" in m.pva("sms", id=order["id"])["data"]["SmsList"][0]["text"]
+    assert "Fiverr" in m.pva("sms", id=order["id"])["data"]["SmsList"][0]["text"]
     assert m.order(order["id"])["hasnewsms"] is False  # type: ignore[index]
 
 
@@ -191,4 +191,4 @@ def test_smspva_scripted_sms_arrives_once_the_number_is_online(m: Mock) -> None:
     assert m.order(order["id"])["hasnewsms"] is False  # type: ignore[index]
     m.control.advance(1)
     assert m.order(order["id"])["hasnewsms"] is True  # type: ignore[index]
-    assert "Google" in m.pva("sms", id=order["id"])["data"]["SmsList"][0]["text"]
+    assert "Fiverr" in m.pva("sms", id=order["id"])["data"]["SmsList"][0]["text"]

@@ -189,7 +189,7 @@ def test_model_restore_quote_counts_whole_overdue_days_plus_the_prepaid_month() 
     assert restore_quote(order(closed_at=DAY), DAY, d, pricing, set())[0] == "DATEDIFFINVERT"
     assert restore_quote(closed, 8 * DAY, d, pricing, {"79000000000"})[0] == "NOAVAILDAYS"
     assert restore_quote(closed, 61 * DAY, d, pricing, set())[0] == "NOAVAILDAYS"
-    assert restore_quote(order(), 8 * DAY, d, pricing, set())[0] == "NOREMOTEDATA"
+    assert restore_quote(order(), 8 * DAY, d, pricing, set())[0] == "DATEDIFFINVERT"  # open: not expired
 
 
 def test_model_stock_takes_from_the_operator_with_most_numbers_for_every_service() -> None:

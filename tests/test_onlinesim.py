@@ -55,7 +55,7 @@ def test_first_sms_confirms_and_switches_the_countdown_to_expiry(client: FlaskCl
     sms(world, item)
     got = call(client, "getRentState", tzid=item["tzid"], pagination="false")["list"][0]
     assert got["status"] == 1 and got["checked"] is True
-    assert got["checked_time"] == "2023-11-14 22:18:20"  # START + 300 s, UTC
+    assert got["checked_time"] == "2023-11-15 01:18:20"  # START + 300 s, Moscow time (UTC+3, no offset)
     left = 7 * 86400 - 300
     assert (got["days"], got["hours"], got["time"]) == (left // 86400, left // 3600, left // 60)
     assert got["messages"][0]["code"] == "48213"
@@ -126,9 +126,14 @@ def test_extend_days_must_be_an_extend_key(client: FlaskClient) -> None:
     assert call(client, "extendRentState", tzid=item["tzid"], days="x") == {"response": "UNDEFINED_DAYS"}
 
 
-def test_extend_without_days_takes_the_shortest_period(client: FlaskClient) -> None:
+def test_extend_without_days_is_refused_and_charges_nothing(client: FlaskClient) -> None:
+    """The docs mark `days` required (issue 11 point 4): no silent default to the shortest period."""
     item = rent(client)
-    assert call(client, "extendRentState", tzid=item["tzid"])["item"]["rent"] == 8
+    before = balance(client)
+    assert call(client, "extendRentState", tzid=item["tzid"]) == {"response": "UNDEFINED_DAYS"}
+    assert call(client, "extendRentState", tzid=item["tzid"], days="") == {"response": "UNDEFINED_DAYS"}
+    assert balance(client) == before
+    assert call(client, "getRentState", tzid=item["tzid"])["list"][0]["rent"] == item["rent"]
 
 
 def test_port_reload_is_available_again_after_the_cooldown(client: FlaskClient, advance) -> None:

@@ -118,7 +118,7 @@ def test_getdata_counts_are_the_per_operator_stock_summed(pva: Pva, world: World
     data = pva.ok("getdata", country="RU")
     google = next(s for s in data["services"] if s["service"] == "opt6")
     assert google["count"] == free(world, "RU", "opt6") == 6 + 9 + 12 + 15
-    assert google["price_day"] == 0.5 and google["name"] == "Google"
+    assert google["price_day"] == 0.5 and google["name"] == "Fiverr"  # opt6 is Fiverr in the official list
     assert (google["procent_days"], google["procent"]) == (30, 10)
     assert data["totalAmount"] == sum(s["count"] for s in data["services"])
 
@@ -150,14 +150,14 @@ def test_country_by_service_prices_the_whole_period_with_discount(pva: Pva) -> N
     month = pva.ok("get_country_by_service", service="opt6", dtype="month", dcount=1)
     assert week["RU"]["price"] == "3.5"          # 0.5 x 7
     assert month["RU"]["price"] == "13.5"        # 0.5 x 30, 10 % off from 30 days
-    assert week["RU"]["phoneAmount"] == 42 and week["RU"]["service_name"] == "Google"
+    assert week["RU"]["phoneAmount"] == 42 and week["RU"]["service_name"] == "Fiverr"
     assert "CA" in week and "opt1" not in pva.ok("getcount", country="KZ")
 
 
 def test_default_services_show_the_cheapest_daily_price(pva: Pva) -> None:
     rows = {r["service"]: r for r in pva.ok("get_default_services")}
     assert list(rows) == ["opt29", "opt20", "opt6", "opt16", "opt2"]
-    assert rows["opt6"] == {"name": "Google", "service": "opt6", "priceForDay": "0.45", "img": "images/ico/opt6.png",
+    assert rows["opt6"] == {"name": "Fiverr", "service": "opt6", "priceForDay": "0.45", "img": "images/ico/opt6.png",
                             "DAYP": "30", "PROC": "10"}
 
 
@@ -180,3 +180,17 @@ def test_strict_keys_refuse_an_unknown_key() -> None:
     app = make_app(STRICT_KEYS=True)
     assert Pva(app.test_client()).fail("orders") == "Wrong API key"
     app.extensions["rental_world"].store.close()
+
+
+# code -> service pairs of SMSPVA's official rental services list (docs.smspva.com, "Rental service API",
+# Data list / Services list), for the codes the mock's catalog carries
+OFFICIAL_RENTAL_SERVICES = {"opt1": "Google", "opt2": "Facebook", "opt4": "Mail.ru Group", "opt6": "Fiverr",
+                            "opt16": "Instagram", "opt20": "WhatsApp", "opt29": "Telegram", "opt46": "Airbnb",
+                            "opt59": "Avito", "opt77": "1xbet", "opt83": "PayPal", "opt142": "Other"}
+
+
+def test_service_codes_name_what_the_official_rental_list_names(pva: Pva) -> None:
+    """Issue 11 point 6: a client that hard-codes a code must get the same service here as live."""
+    names = {r["service"]: r["name"] for r in pva.ok("getdata", country="RU")["services"]}
+    assert names == OFFICIAL_RENTAL_SERVICES
+    assert pva.fail("get_country_by_service", service="opt19") == pva.fail("get_country_by_service", service="optX")

@@ -79,7 +79,7 @@ def test_restore_quote_is_overdue_days_plus_30_at_full_daily_price(pva: Pva, adv
     created = expired(pva, advance, overdue=overdue)
     quote = pva.ok("restore_user_precalc", id=created["id"])
     price = float((outdays + 30) * Decimal("0.5"))  # 31+ days, yet no discount
-    assert quote == {"ccode": "RU", "scode": "opt6", "price": price, "sname": "Google",
+    assert quote == {"ccode": "RU", "scode": "opt6", "price": price, "sname": "Fiverr",
                      "pnumber": "7" + str(created["pnumber"]), "outdays": outdays, "orderid": created["id"],
                      "prolongTo": 30}
 
@@ -89,7 +89,7 @@ def test_restore_quote_of_a_multi_service_order_sums_every_service(pva: Pva, adv
     advance(7 * DAY + 1)
     quote = pva.ok("restore_user_precalc", id=created["id"])
     assert quote["price"] == float(31 * (Decimal("0.5") + Decimal("0.6")))
-    assert quote["scode"] == "opt6,opt2" and quote["sname"] == "Google, Facebook"
+    assert quote["scode"] == "opt6,opt2" and quote["sname"] == "Fiverr, Facebook"
 
 
 def test_restore_charges_the_quote_and_brings_the_order_back(pva: Pva, world: World, advance: Advance) -> None:
@@ -104,7 +104,7 @@ def test_restore_charges_the_quote_and_brings_the_order_back(pva: Pva, world: Wo
     assert row["pnumber"] == created["pnumber"]
     assert free(world, "RU", "opt6", "MTS") == stock - 1
     assert pva.ok("get_rent_history") == []
-    refuse_both(pva, world, created["id"], "NOREMOTEDATA")   # open again: no longer in the archive
+    refuse_both(pva, world, created["id"], "DATEDIFFINVERT")   # open again: not expired
     assert world.audit() == []
 
 
@@ -113,10 +113,15 @@ def test_notowner_when_the_archived_order_is_another_keys(pva: Pva, world: World
     refuse_both(pva.as_key(OTHER_KEY), world, created["id"], "NOTOWNER")
 
 
-def test_noremotedata_for_an_open_order_an_unknown_id_or_another_providers_rental(pva: Pva, world: World,
-                                                                                  client: FlaskClient) -> None:
+def test_datediffinvert_for_the_callers_open_order(pva: Pva, world: World) -> None:
+    """Issue 11 point 9: "Looks like your order was not expired" names an open order more precisely."""
     created = pva.create()
-    refuse_both(pva, world, created["id"], "NOREMOTEDATA")
+    refuse_both(pva, world, created["id"], "DATEDIFFINVERT")
+    refuse_both(pva.as_key(OTHER_KEY), world, created["id"], "NOREMOTEDATA")  # another key's: invisible
+
+
+def test_noremotedata_for_an_unknown_id_or_another_providers_rental(pva: Pva, world: World,
+                                                                    client: FlaskClient) -> None:
     refuse_both(pva, world, 999_999, "NOREMOTEDATA")
     body = client.get("/api/rent/getRentNum.php", query_string={"apikey": KEY, "country": "7", "days": "1"}).get_json()
     client.get("/api/rent/closeRentNum.php", query_string={"apikey": KEY, "tzid": body["item"]["tzid"]})

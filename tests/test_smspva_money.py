@@ -55,7 +55,7 @@ def test_create_multi_charges_every_service_and_takes_one_number_for_all(pva: Pv
     assert created["service"] == "opt6,opt2"
     assert charges(world) == [(Decimal("7.70"), "rent 7 days")]    # (0.5 + 0.6) x 7
     assert (free(world, "RU", "opt6"), free(world, "RU", "opt2")) == (before[0] - 1, before[1] - 1)
-    assert pva.order(created["id"])["sname"] == "Google, Facebook"
+    assert pva.order(created["id"])["sname"] == "Fiverr, Facebook"
 
 
 def test_out_of_stock_and_low_balance_rent_nothing(pva: Pva, world: World) -> None:
@@ -201,3 +201,26 @@ def test_low_starting_balance_refuses_create_without_side_effects() -> None:
     assert free(world, "RU", "opt6") == stock_before and pva.ok("orders") == []
     assert balance(world) == Decimal(3)
     world.store.close()
+
+
+@pytest.mark.parametrize("method", ["getdata", "getdataWithProviders"])
+@pytest.mark.parametrize(("dtype", "dcount"), [("week", 1), ("week", 4), ("week", 5), ("month", 1), ("month", 3)])
+def test_getdata_price_day_times_days_is_what_create_charges(pva: Pva, world: World, method: str, dtype: str,
+                                                             dcount: int) -> None:
+    """Issue 11 point 5: a client quoting price_day x days for the period it asked about is exact."""
+    days = dcount * (7 if dtype == "week" else 30)
+    rows = pva.ok(method, country="RU", dtype=dtype, dcount=dcount)["services"]
+    quoted = {r["service"]: Decimal(str(r["price_day"])) for r in rows}
+    for service in ("opt6", "opt16"):   # 0.55 a day: a discounted month is 0.495, not a whole cent
+        pva.create(service=service, dtype=dtype, dcount=dcount)
+        charged, _ = charges(world)[-1]
+        assert (quoted[service] * days).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP") == charged, service
+
+
+def test_getdata_shows_the_discount_from_30_days_and_refuses_dtype_day(pva: Pva) -> None:
+    def day_price(**period: object) -> Decimal:
+        rows = pva.ok("getdata", country="RU", **period)["services"]
+        return Decimal(str(next(r["price_day"] for r in rows if r["service"] == "opt16")))
+    assert day_price() == day_price(dtype="week", dcount=1) == day_price(dtype="week", dcount=4) == Decimal("0.55")
+    assert day_price(dtype="month", dcount=1) == day_price(dtype="week", dcount=5) == Decimal("0.495")
+    assert pva.fail("getdata", country="RU", dtype="day", dcount=1) == "Incorrect dtype"

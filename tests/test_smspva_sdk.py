@@ -105,9 +105,9 @@ def test_sdk_calls_every_rental_method_successfully(live: tuple[str, World], fla
         assert call("activate", id=order)["status"] == 1
         assert row(world, order)["online_from"] == START + world.settings.activation_delay
         advance(world.settings.activation_delay)
-        assert world.deliver_sms("7" + made["pnumber"], "Your Google code: 55123", sender="GOOGLE").delivered
+        assert world.deliver_sms("7" + made["pnumber"], "Your Fiverr code: 55123", sender="FIVERR").delivered
         messages = call("get_sms", id=order)["data"]
-        assert messages["SmsList"][0]["text"] == "Your Google code: 55123" and messages["OtherSms"] == []
+        assert messages["SmsList"][0]["text"] == "Your Fiverr code: 55123" and messages["OtherSms"] == []
         assert world.rental(SDK_KEY, order, "smspva").unread == 0
 
         advance(DAY)  # fewer than 7 days left: prolongation opens

@@ -190,7 +190,7 @@ def test_sms_does_not_reach_a_number_that_is_not_online(pva: Pva, world: World, 
                                                         situation: str) -> None:
     order = SETUPS[situation](pva, world, advance)
     number = "7" + pva.order(order)["pnumber"]
-    delivery = world.deliver_sms(number, "Your Google code: 12345", sender="GOOGLE", service="opt6")
+    delivery = world.deliver_sms(number, "Your Fiverr code: 12345", sender="FIVERR", service="opt6")
     assert not delivery.delivered and delivery.rental_id == order
     assert pva.order(order)["hasnewsms"] is False
     assert pva.ok("sms", id=order) == {"SmsList": [], "OtherSms": []}
@@ -199,16 +199,16 @@ def test_sms_does_not_reach_a_number_that_is_not_online(pva: Pva, world: World, 
 def test_sms_while_online_sets_hasnewsms_until_read(pva: Pva, world: World, advance: Advance) -> None:
     order = _online(pva, world, advance)
     number = "7" + pva.order(order)["pnumber"]
-    assert world.deliver_sms(number, "G-123456 is your Google code", sender="GOOGLE", service="opt6").delivered
+    assert world.deliver_sms(number, "G-123456 is your Fiverr code", sender="FIVERR", service="opt6").delivered
     first_at = world.now()
     assert pva.order(order)["hasnewsms"] is True
     advance(30)
     assert world.deliver_sms(number, "WhatsApp code 222-333", sender="WHATSAPP").delivered
     data = pva.ok("sms", id=order)
-    assert data["SmsList"] == [{"text": "G-123456 is your Google code", "sender": "GOOGLE", "date": first_at}]
+    assert data["SmsList"] == [{"text": "G-123456 is your Fiverr code", "sender": "FIVERR", "date": first_at}]
     assert data["OtherSms"] == [{"text": "WhatsApp code 222-333", "sender": "WHATSAPP", "date": first_at + 30}]
     assert pva.order(order)["hasnewsms"] is False
-    assert world.deliver_sms(number, "another Google code 5555", service="opt6").delivered
+    assert world.deliver_sms(number, "another Fiverr code 5555", service="opt6").delivered
     assert pva.order(order)["hasnewsms"] is True
 
 
@@ -236,7 +236,7 @@ def test_a_scripted_code_sms_arrives_only_once_the_number_is_online() -> None:
     world.change_clock(lambda s: clock.advanced(s, 1))
     assert pva.order(order)["hasnewsms"] is True
     [message] = pva.ok("sms", id=order)["SmsList"]
-    assert "Google" in message["text"] and message["date"] == world.now()
+    assert "Fiverr" in message["text"] and message["date"] == world.now()
     app.extensions["rental_world"].store.close()
 
 

@@ -89,7 +89,7 @@ def expiry_and_restore(run: Run) -> None:
     """Expiry moves the order to the archive; restore is refused without money, then brings it back."""
     a = run.start("expiry, archive, restore")
     rental_id = _rent(run)
-    run.refused("restore(id) of an open order", "NOREMOTEDATA", lambda: a.restore(rental_id))
+    run.refused("restore(id) of an open order", "DATEDIFFINVERT", lambda: a.restore(rental_id))
     run.control.advance(DAYS * DAY + 3600)
     run.refused("get(id) after expiry", NOT_FOUND, lambda: a.get(rental_id))
     with run.step():

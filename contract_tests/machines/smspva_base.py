@@ -23,8 +23,8 @@ KEY = "contract-pva-key-a"
 START_BALANCE, LIMIT = Decimal("3000"), 4
 UNKNOWN_ID = 999_999_999
 # (country, services the machine rents); add_service also tries services a country does not offer
-MARKETS = (("RU", ("opt6", "opt2", "opt19")), ("UK", ("opt6", "opt2")), ("CA", ("opt83",)))
-EXTRA_SERVICES = ("opt6", "opt2", "opt19", "opt1")
+MARKETS = (("RU", ("opt6", "opt2", "opt142")), ("UK", ("opt6", "opt2")), ("CA", ("opt83",)))
+EXTRA_SERVICES = ("opt6", "opt2", "opt142", "opt1")
 CONTROL_CHECKS = ("smspva:clock-and-expiry", "smspva:sms-delivery", "smspva:stock-emptied", "smspva:low-balance",
                   "smspva:fault-injection", "smspva:isolation-between-keys", "smspva:balance-to-the-cent",
                   "smspva:restore-quotes")

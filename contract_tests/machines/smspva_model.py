@@ -175,9 +175,7 @@ def restore_quote(order: Order, now: int, d: Delays, pricing: Pricing, held: set
 
     ``held`` are the full numbers open orders hold now: such a number cannot come back.
     """
-    if order.open:
-        return "NOREMOTEDATA", 0, Decimal(0)
-    if order.until > now:
+    if order.open or order.until > now:
         return "DATEDIFFINVERT", 0, Decimal(0)
     if order.gone or order.number in held or now + d.prepaid_days * DAY > order.created + d.term_days * DAY:
         return "NOAVAILDAYS", 0, Decimal(0)

@@ -1,7 +1,9 @@
 """Restoring an archived rental: who may, when, and at what price.
 
 Cost = overdue days at the full daily price (no discount) + the prepaid days (30), as the provider's
-FAQ states. Each refusal has its own cause, checked in the order the provider documents them.
+FAQ states. Each refusal has its own cause, checked in the order the provider documents them:
+an id with nothing of this provider behind it is "no data"; the caller's order that has not expired
+yet (still open, or deleted with paid time left) is "not expired".
 """
 
 from __future__ import annotations
@@ -32,8 +34,12 @@ def quote(db: sqlite3.Connection, settings: Settings, apikey: str, rental_id: in
           offers_of: Callable[[Rental], list[Offer]]) -> Quote:
     """The price of bringing ``rental_id`` back now, or the refusal that explains why it cannot be."""
     rental = rentals.get(db, rental_id, now)
-    if rental is None or rental.provider != provider or rental.is_open:
+    if rental is None or rental.provider != provider:
         raise NotInArchive()
+    if rental.is_open:
+        # the caller's own open order "was not expired" (the provider's DATEDIFFINVERT); another key's
+        # open order stays invisible, as everywhere else
+        raise NotYetExpired() if rental.apikey == apikey else NotInArchive()
     if rental.apikey != apikey:
         raise NotOwner()
     try:

@@ -59,6 +59,13 @@ class Offer:
             total = total * (100 - self.discount_percent) / 100
         return total.quantize(CENT, ROUND_HALF_UP)
 
+    def day_price_for(self, days: int) -> Decimal:
+        """The per-day price of a ``days``-long rental of a per-day market (the discount applied, unrounded):
+        ``price(days)`` is this times ``days``, rounded to the cent."""
+        if days >= 1 and self.discount_days and days >= self.discount_days:
+            return self.day_price * (100 - self.discount_percent) / 100
+        return self.day_price
+
     def extension_price(self, days: int) -> Decimal:
         """Extending an existing rental: per-day price, with the same discount where there is one."""
         if self.extend_periods and days not in self.extend_periods:
@@ -125,6 +132,19 @@ class Catalog:
         discount = market.get("discount", {})
         return Offer(provider, iso, service, money(entry["price_day"]),
                      discount_days=int(discount.get("days", 0)), discount_percent=int(discount.get("percent", 0)))
+
+    def resolve_country(self, provider: str, country: str | int) -> str:
+        """The internal letters for a country as the provider itself names it: OnlineSim's calling code
+        (``7`` or ``"7"``) or letters; SMSPVA's letters (any case). Raises UnknownCountry for a code no
+        OnlineSim country has; letters are returned upper-cased, whether or not the catalog has them."""
+        text = str(country).strip()
+        if text.isascii() and text.isdigit():
+            entry = self.data.get("onlinesim", {}).get("countries", {}).get(str(int(text))) \
+                if provider == "onlinesim" else None
+            if entry is None:
+                raise UnknownCountry(f"{provider} has no country with the code {text}")
+            return str(entry["iso"])
+        return text.upper()
 
     def has_country(self, provider: str, iso: str) -> bool:
         try:

@@ -31,6 +31,7 @@ LIMITS: dict[str, tuple[Any, Any]] = {
     "duplicate_window": (0.0, 86_400.0),
     "failure_rate": (0.0, 1.0),
     "auto_sms": (0, YEAR),
+    "onlinesim_utc_offset": (-12 * 60, 14 * 60),  # the world's time zones: UTC-12 .. UTC+14
 }
 
 
@@ -51,6 +52,13 @@ class Settings:
     duplicate_window: float = 0.0       # seconds in which identical rent calls are refused; 0 = off
     failure_rate: float = 0.0           # share of rent calls answered "try again later"
     auto_sms: int = 0                   # seconds after a rental can receive until a scripted code SMS; 0 = off
+    onlinesim_utc_offset: int = 180     # OnlineSim: minutes east of UTC its wall-clock times are written in (Moscow)
+    onlinesim_extend_off_list: bool = False  # OnlineSim: `extend` is [] (not the price map) when auto-renewal is off
+
+    def __post_init__(self) -> None:
+        """Settings made in code keep the same bounds as those parsed from a call or the command line."""
+        for name in LIMITS:
+            _check_bounds(name, getattr(self, name))
 
     @classmethod
     def from_mapping(cls, values: dict[str, Any]) -> Settings:
@@ -76,11 +84,15 @@ def _coerce(kind: type, value: Any, name: str) -> Any:
         finite = result.is_finite() if isinstance(result, Decimal) else math.isfinite(result)
     except (ValueError, TypeError, ArithmeticError, OverflowError) as exc:
         raise ValueError(f"setting {name}: {str(value)[:40]!r} is not a valid {kind.__name__}") from exc
-    low, high = LIMITS.get(name, (0, None))
     if not finite:
         raise ValueError(f"setting {name} must be a finite number")
-    if result < low:
-        raise ValueError(f"setting {name} must not be negative")
-    if high is not None and result > high:
-        raise ValueError(f"setting {name} must be at most {high}")
+    _check_bounds(name, result)
     return result
+
+
+def _check_bounds(name: str, value: Any) -> None:
+    low, high = LIMITS.get(name, (0, None))
+    if value < low:
+        raise ValueError(f"setting {name} must not be negative" if low == 0 else f"setting {name} must be >= {low}")
+    if high is not None and value > high:
+        raise ValueError(f"setting {name} must be at most {high}")

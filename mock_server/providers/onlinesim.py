@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
-from ..domain import Catalog, CloseReason, Rental, RentRequest, View, World, errors, paginate
+from ..domain import Catalog, CloseReason, Rental, RentRequest, Settings, View, World, errors, paginate
 from ..domain.rentals import DAY
 from . import wire
 
@@ -51,8 +51,17 @@ def error(code: str) -> Response:
     return wire.reply(PROVIDER, "error", {"response": code})
 
 
-def _when(ts: int) -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(ts))
+def _when(ts: int, offset_minutes: int) -> str:
+    """OnlineSim writes wall-clock times without a zone; ``onlinesim_utc_offset`` says which (Moscow by default)."""
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(ts + offset_minutes * 60))
+
+
+def _extend_map(settings: Settings, rental: Rental, prices: dict[int, Any]) -> dict[str, int] | list[Any]:
+    """The extension price map; ``[]`` instead for a rental without auto-renewal when the setting asks for the
+    form the live API is reported to send (a Rust client's notes; an old Go client types it as an array)."""
+    if settings.onlinesim_extend_off_list and not rental.auto_renew:
+        return []
+    return {str(d): int(p) for d, p in prices.items()}
 
 
 def _whole(amount: Decimal) -> int | float:
@@ -80,22 +89,22 @@ def _codes(catalog: Catalog) -> dict[str, str]:
 def render(v: View, found: list[Rental], *, pages: bool, page: str = "") -> list[dict[str, Any]]:
     """The 18-field rent items, all from one view: countdowns from its `now`, messages from its snapshot.
     ``page`` is the request's, already checked against the method's request schema."""
-    now, catalog = v.now, v.catalog
+    now, catalog, zone = v.now, v.catalog, v.settings.onlinesim_utc_offset
     code_of = {iso: int(code) for code, iso in _codes(catalog).items()}
     inboxes = v.messages_of(found)
     page_no = max(1, int(page.strip() or 1)) if pages else 1
     items = []
     for rental in found:
         offer = catalog.offer(PROVIDER, rental.country)
-        messages = [{"id": m.id, "service": m.service, "text": m.text, "code": m.code, "created_at": _when(m.at)}
+        messages = [{"id": m.id, "service": m.service, "text": m.text, "code": m.code, "created_at": _when(m.at, zone)}
                     for m in inboxes[rental.id]]
         left = rental.seconds_left(now)
         item: dict[str, Any] = {
             "tzid": rental.id, "status": int(rental.confirmed), "checked": rental.confirmed,
-            "checked_time": _when(rental.first_sms_at or rental.created_at), "extension": int(rental.auto_renew),
+            "checked_time": _when(rental.first_sms_at or rental.created_at, zone), "extension": int(rental.auto_renew),
             "country": code_of.get(rental.country, 0), "number": rental.phone, "sum": f"{rental.paid:.2f}",
             "rent": rental.days, "days": left // DAY, "hours": left // 3600, "time": left // 60,
-            "extend": {str(d): int(p) for d, p in offer.extension_prices().items()},
+            "extend": _extend_map(v.settings, rental, offer.extension_prices()),
             "day_extend": int(offer.day_price), "reload": rental.reload_wait(now, v.settings.reload_cooldown),
             "m_ext": True, "freeze": rental.frozen, "messages": messages,
         }
@@ -141,10 +150,7 @@ def get_rent_state(world: World, values: dict[str, str]) -> Response:
 
 
 def extend_rent_state(world: World, values: dict[str, str]) -> Response:
-    rental = world.rental(values["apikey"], _tzid(values), PROVIDER)
-    offer = world.catalog().offer(PROVIDER, rental.country)
-    days = int(values["days"]) if values.get("days") else min(offer.extend_periods)
-    rental = world.extend(values["apikey"], rental.id, PROVIDER, days, windowed=False)
+    rental = world.extend(values["apikey"], _tzid(values), PROVIDER, int(values["days"]), windowed=False)
     with world.view() as v:
         [item] = render(v, [rental], pages=_wants_pages(values, default=values.get("via") == "operation_id"),
                        page=values.get("page", ""))

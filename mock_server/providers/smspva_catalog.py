@@ -36,12 +36,14 @@ def _discount(world: World) -> tuple[int, int]:
     return int(d.get("days", 0)), int(d.get("percent", 0))
 
 
-def _service_row(world: World, country: str, service: str) -> dict[str, Any]:
-    days, percent = _discount(world)
+def _service_row(world: World, country: str, service: str, days: int) -> dict[str, Any]:
+    """One service's row; ``price_day`` is the per-day price of a ``days``-long rental, so that
+    price_day x days (rounded to the cent) is what ``create`` charges for that period."""
+    discount_days, percent = _discount(world)
     info = service_info(world, service)
     return {"name": info.get("name", service), "service": service,
-            "price_day": money(world.catalog().offer(PROVIDER, country, service).day_price),
-            "img": info.get("img", ""), "procent_days": days, "procent": percent, "day_step": 1}
+            "price_day": money(world.catalog().offer(PROVIDER, country, service).day_price_for(days)),
+            "img": info.get("img", ""), "procent_days": discount_days, "procent": percent, "day_step": 1}
 
 
 def getcountries(world: World, values: dict[str, str]) -> Response:
@@ -90,12 +92,11 @@ def get_country_by_service(world: World, values: dict[str, str]) -> Response:
 
 
 def getdata(world: World, values: dict[str, str]) -> Response:
-    country = iso(values)
-    days_of(values)  # dtype/dcount are checked; stock and daily prices do not depend on them
+    country, days = iso(values), days_of(values)  # dtype/dcount pick the period price_day is quoted for
     counts = _counts(world, country)
     rows = []
     for service in _offered(world, country):
-        row = _service_row(world, country, service)
+        row = _service_row(world, country, service, days)
         row["count"] = sum(counts.get(service, {}).values())
         rows.append(row)
     if documented():
@@ -104,13 +105,12 @@ def getdata(world: World, values: dict[str, str]) -> Response:
 
 
 def getdata_with_providers(world: World, values: dict[str, str]) -> Response:
-    country = iso(values)
-    days_of(values)
+    country, days = iso(values), days_of(values)
     counts, rows = _counts(world, country), []
     operators = list(world.catalog().country(country).operators)
     for service in _offered(world, country):
         per_operator = counts.get(service, {})
-        row = _service_row(world, country, service)
+        row = _service_row(world, country, service, days)
         row.update(count=dict(per_operator), totalCount=sum(per_operator.values()))
         rows.append(row)
         operators += [op for op in per_operator if op not in operators]

@@ -14,6 +14,8 @@ const fmt = (template, values) => template.replace(/\{(\w)\}/g, (_, k) => values
 const when = (unix) => (unix ? new Date(unix * 1000).toLocaleString() : "–");
 const money = (x) => (Math.round(x * 100 + 1e-6) / 100).toFixed(2);  // half up, as the mock's Decimal prices
 const digits = (s) => String(s).replace(/\D/g, "");
+// OnlineSim writes wall-clock times without a zone, in the mock's `onlinesim_utc_offset` (Moscow by default)
+const osimTime = (text) => Date.parse(String(text).replace(" ", "T") + "Z") / 1000 - (S.zone ?? 180) * 60;
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -89,7 +91,7 @@ function quote() {
     const days = periodDays();
     if (svc) {
       count = svc.count;
-      total = svc.price_day * days * (days >= svc.procent_days ? 1 - svc.procent / 100 : 1);
+      total = svc.price_day * days;  // getdata quotes price_day for this period, the discount already in it
     }
   } else {
     const tariff = S.os[$("country").value];
@@ -205,7 +207,7 @@ function smsItem(m) {
   const at = text.indexOf(code);
   const body = code && at >= 0
     ? [text.slice(0, at), el("mark", { class: "code" }, code), text.slice(at + code.length)] : [text];
-  return el("li", {}, el("small", {}, `${when(m.date || Date.parse(m.created_at) / 1000)} · ${m.sender || m.service || ""} `), ...body);
+  return el("li", {}, el("small", {}, `${when(m.date || osimTime(m.created_at))} · ${m.sender || m.service || ""} `), ...body);
 }
 
 function openSms(key) { S.open = key; loadSms(); }
@@ -315,6 +317,7 @@ async function useKey(event) {
 
 async function loadClock() {
   const c = await ctl("GET", "clock");
+  if (S.zone === undefined) S.zone = (await ctl("GET", "settings")).settings.onlinesim_utc_offset;
   S.now = c.now;
   $("clock-now").textContent = when(c.now);
   $("clock-mode").textContent = c.mode;
