@@ -53,7 +53,7 @@ class OnlineSimMachine(RuleBasedStateMachine):
         self.t.begin()
         self.t.api_key = KEY if self.c else self.t.api_key
         if self.c:
-            self.c.reset(seed=session.seed)
+            session.fresh_mock()
             self.now = int(self.c.set_clock_mode("frozen")["now"])
             self.c.put_account(KEY, balance=3000, max_concurrent=4)
             self.limit: int | None = 4

@@ -56,7 +56,7 @@ class SmsPvaBase(RuleBasedStateMachine):
         self.min_days: dict[tuple[str, str], int] = {}
         if self.c:
             self.t.api_key = KEY
-            self.c.reset(seed=session.seed)
+            session.fresh_mock()
             self.now = int(self.c.set_clock_mode("frozen")["now"])
             self.c.put_account(KEY, balance=float(START_BALANCE), max_concurrent=LIMIT)
             self.balance, self.limit = START_BALANCE, LIMIT
