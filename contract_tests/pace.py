@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from hypothesis import Phase, seed, settings
+from hypothesis.errors import HypothesisException
 from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
 
 if TYPE_CHECKING:
@@ -82,8 +83,8 @@ class Pace:
 
     def failed(self, exc: BaseException, seen: list[str]) -> None:
         """An example failed: the first one is kept with the calls it made, and shrinking is timed."""
-        if self.first is not None or isinstance(exc, OutOfTime):
-            return
+        if self.first is not None or not isinstance(exc, Exception) or isinstance(exc, HypothesisException):
+            return  # Hypothesis's own signals (an example cut short, an assumption unmet) are no failures
         exc.add_note("replay of the failing run (API key redacted):\n  " + "\n  ".join(seen or ["(no calls)"]))
         self.first = exc
         if self.progress is not None:
@@ -110,7 +111,13 @@ class Pace:
                            "unshrunk)")
             raise first from None
         except Exception as exc:
-            if self.first is not None and exc is not self.first and self.progress is not None:
+            first = self.first
+            if first is not None and isinstance(exc, HypothesisException):
+                # shrinking replays examples; a target whose answers drift makes Hypothesis give up: the
+                # failure actually seen is the one to report
+                first.add_note(f"(shrinking stopped: {type(exc).__name__}; this is the first failure found)")
+                raise first from None
+            if first is not None and exc is not first and self.progress is not None:
                 self.progress.note("shrunk")
             raise
         finally:
