@@ -126,6 +126,10 @@ class OnlineSimMachine(RuleBasedStateMachine):
 
     def _check_item(self, reply: Any, item: dict[str, Any], r: Rental) -> None:
         t = self.t
+        messages = item["messages"]
+        data = messages["data"] if isinstance(messages, dict) else messages
+        if not self.c:
+            self._adopt_unknown_sms(r, data)
         expect(t, reply, "item:tzid", r.tzid, item["tzid"])
         expect(t, reply, "item:status", int(r.confirmed_at is not None), item["status"])
         expect(t, reply, "item:checked", r.confirmed_at is not None, item["checked"])
@@ -142,7 +146,8 @@ class OnlineSimMachine(RuleBasedStateMachine):
         messages = item["messages"]
         data = messages["data"] if isinstance(messages, dict) else messages
         if not self.c:
-            self._adopt_unknown_sms(r, data)
+            stamps = [_stamp(m.get("created_at")) or 0 for m in data]
+            expect(t, reply, "messages:newest-first", sorted(stamps, reverse=True), stamps)
         page = int(messages["current_page"]) if isinstance(messages, dict) else 1
         shown = slice((page - 1) * PER_PAGE, page * PER_PAGE) if isinstance(messages, dict) else slice(0, None)
         if self.c:
