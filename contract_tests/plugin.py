@@ -44,6 +44,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="keep Hypothesis examples in this directory (default: in memory, this run only)")
 
 
+@pytest.hookimpl(tryfirst=True)  # before Hypothesis's own plugin loads the profile named on the command line
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "contract(provider=None): a contract test; provider limits it to one dialect")
     from hypothesis import HealthCheck, Phase, settings

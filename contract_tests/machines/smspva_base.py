@@ -208,6 +208,8 @@ class SmsPvaBase(RuleBasedStateMachine):
         if found:
             return found[order_id % len(found)]
         movable = [o for o in self.orders_by_id.values() if not o.gone and (o.open or situation == "restorable")]
+        if situation == "multi-service online":
+            movable = [o for o in movable if o.open and len(o.services) > 1] or movable
         if self.c and movable:
             chosen = self.orders_by_id[order_id] if self.orders_by_id[order_id] in movable else movable[-1]
             self._arrange(chosen, situation)

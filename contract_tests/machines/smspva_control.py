@@ -110,7 +110,9 @@ class ControlRules(SmsPvaBase):
         holder = next((o for o in self._open() if o.number == number), None)
         self.sms_seq += 1
         text = f"Your code: {100000 + self.sms_seq}"
-        service = self.orders_by_id[order_id].services[which % len(self.orders_by_id[order_id].services)]
+        offered = self.orders_by_id[order_id].services
+        service = offered[(len(offered) - 1 - which) % len(offered)]  # the order's last service first: filing
+        # an SMS under the right list must hold for every service of the order, not only the first
         if for_order:
             result = self.c.deliver_sms(number, text, service=service)
             sender = self.senders.get(service) or service
