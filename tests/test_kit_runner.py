@@ -5,7 +5,9 @@ made it hang."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from decimal import Decimal
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,7 @@ import pytest
 import requests
 
 from contract_tests.runner import run_check
-from mock_server.domain import errors, world
+from mock_server.domain import archive, errors, world
 from mock_server.providers import smspva
 from tests.server import serving
 
@@ -76,6 +78,16 @@ def no_avail_days_reported_as_no_balance(mp: pytest.MonkeyPatch) -> None:
     mp.setitem(smspva.RESTORE_CODES, errors.NumberUnavailable, "NOBALANCE: Today need 0.00 USD")
 
 
+def outdays_floored(mp: pytest.MonkeyPatch) -> None:
+    def floored(orig: Any, db: Any, settings: Any, apikey: str, rental_id: int, provider: str, now: int,
+                offers_of: Any) -> Any:
+        found = orig(db, settings, apikey, rental_id, provider, now, offers_of)
+        overdue = max(1, (now - found.rental.expires_at) // 86_400)
+        price = sum((o.full_price(overdue + found.prepaid_days) for o in offers_of(found.rental)), Decimal(0))
+        return dataclasses.replace(found, overdue_days=overdue, price=price)
+    wrap(mp, archive, "quote", floored)
+
+
 def concurrent_limit_one_early(mp: pytest.MonkeyPatch) -> None:
     def rent(orig: Any, self: Any, apikey: str, req: Any) -> Any:
         account = self.account(apikey)
@@ -86,9 +98,10 @@ def concurrent_limit_one_early(mp: pytest.MonkeyPatch) -> None:
     wrap(mp, world.World, "rent", rent)
 
 
-ONCE_HANGING: list[tuple[str, Patch, str, str]] = [
+ONCE_HANGING: list[tuple[str, Patch, str, str | tuple[str, ...]]] = [
     ("prolong refused a day early", prolong_refused_a_day_early, "smspva", "prolong"),
     ("NOAVAILDAYS answered as NOBALANCE", no_avail_days_reported_as_no_balance, "smspva", "error-code:restore_user"),
+    ("outdays floored", outdays_floored, "smspva", ("restore", "money:")),
     ("EXCEEDED_CONCURRENT_OPERATIONS one rental early", concurrent_limit_one_early, "onlinesim",
      "error-code:getRentNum"),
 ]
@@ -96,7 +109,8 @@ ONCE_HANGING: list[tuple[str, Patch, str, str]] = [
 
 @pytest.mark.parametrize(("name", "patch", "provider", "rule"), ONCE_HANGING, ids=[m[0] for m in ONCE_HANGING])
 def test_a_failing_run_ends_with_the_failure_when_shrinking_is_bounded(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, patch: Patch, provider: str, rule: str) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, patch: Patch, provider: str,
+        rule: str | tuple[str, ...]) -> None:
     """Default Hypothesis settings (shrinking on): the run still ends, naming the rule."""
     patch(monkeypatch)
     out = tmp_path / "report.json"
