@@ -143,8 +143,6 @@ class OnlineSimMachine(RuleBasedStateMachine):
             left = max(0, end - self.now)
             expect(t, reply, "countdown:days-hours-time", (left // DAY, left // 3600, left // 60),
                    (item["days"], item["hours"], item["time"]))
-        messages = item["messages"]
-        data = messages["data"] if isinstance(messages, dict) else messages
         if not self.c:
             stamps = [_stamp(m.get("created_at")) or 0 for m in data]
             expect(t, reply, "messages:newest-first", sorted(stamps, reverse=True), stamps)
