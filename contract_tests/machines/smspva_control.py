@@ -79,8 +79,8 @@ class ControlRules(SmsPvaBase):
             self._wait(o.until - 3600 - self.now)
         elif situation == "prolong window":
             self._wait(o.until - self.delays.window_days * DAY + 60 - self.now)
-        else:
-            self._wait(o.until - self.now)
+        else:  # every other order a day and an hour past its expiry, where rounding overdue days up or down differ
+            self._wait(o.until + (DAY + 3600 if o.id % 2 else 0) - self.now)
 
     def _into_last_hour(self) -> int:
         """Seconds until the next open order has an hour left (60 if none has more)."""
