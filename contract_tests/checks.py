@@ -48,6 +48,9 @@ def conform(target: Target, reply: Reply, *, profile: str = "live") -> Any:
         raise Violation("http-status", reply, 200, reply.status, target)
     if not isinstance(reply.body, (dict, list)):
         raise Violation("json-body", reply, "a JSON object", reply.text[:80], target)
+    if reply.content_type.split(";")[0].strip().lower() != "application/json":
+        # clients that check the media type (aiohttp's ``json()``) refuse anything else
+        raise Violation("content-type:json", reply, "Content-Type: application/json", reply.content_type, target)
     if reply.provider == "smspva":
         status = reply.body.get("status") if isinstance(reply.body, dict) else None
         if type(status) is not int or status not in (0, 1):

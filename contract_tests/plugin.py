@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 PROVIDER_CHOICES = ("onlinesim", "smspva", "all")
 _REPORT_KEY = pytest.StashKey["Any"]()
+PROGRESS_KEY = pytest.StashKey["Any"]()  # a ``progress.Progress`` that ``check`` puts here on a terminal
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -35,8 +36,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--contract-budget", default=None, help="most money the kit may spend on a real account")
     group.addoption("--contract-control-token", default=os.environ.get("CONTRACT_CONTROL_TOKEN"))
     group.addoption("--contract-json", default=None, help="write the summary and failures as JSON here")
+    group.addoption("--contract-max-seconds", default=120.0, type=float,
+                    help="the whole run ends by then, failing with what it saw (default 120)")
+    group.addoption("--contract-shrink-seconds", default=20.0, type=float,
+                    help="most time spent shrinking a failure before it is reported as found (default 20)")
+    group.addoption("--contract-hypothesis-db", default=None,
+                    help="keep Hypothesis examples in this directory (default: in memory, this run only)")
 
 
+@pytest.hookimpl(tryfirst=True)  # before Hypothesis's own plugin loads the profile named on the command line
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "contract(provider=None): a contract test; provider limits it to one dialect")
     from hypothesis import HealthCheck, Phase, settings
@@ -74,12 +82,18 @@ def _budget(raw: str | None) -> Decimal | None:
 @pytest.fixture(scope="session")
 def contract_session(request: pytest.FixtureRequest) -> Iterator[Session]:
     """The target (started in-process for 'mock'), its control API if any, and the run's settings."""
+    from .pace import Pace, example_database
     from .report import Report
-    from .session import Budget, Session
+    from .session import Budget, Session, quiet_mock, restore_mock
     from .target import Target, probe_control
 
     config = request.config
     option = config.getoption
+    if option("--contract-max-seconds") <= 0 or option("--contract-shrink-seconds") < 0:
+        raise pytest.UsageError("--contract-max-seconds must be positive and --contract-shrink-seconds not negative")
+    pace = Pace(max_seconds=option("--contract-max-seconds"), shrink_seconds=option("--contract-shrink-seconds"),
+                seed=option("--contract-seed"), database=example_database(option("--contract-hypothesis-db")),
+                progress=config.stash.get(PROGRESS_KEY, None))
     budget = _budget(option("--contract-budget"))
     if option("--contract-allow-spend") and budget is None:
         raise pytest.UsageError("--contract-allow-spend needs --contract-budget X")
@@ -90,9 +104,16 @@ def contract_session(request: pytest.FixtureRequest) -> Iterator[Session]:
         target.control = probe_control(url, target.session, option("--contract-control-token"))
         session = Session(target, profile=option("--contract-profile"), seed=option("--contract-seed"),
                           allow_spend=option("--contract-allow-spend"),
-                          budget=Budget(budget) if budget is not None else None)
-        yield session
-        report.not_run |= session.not_run
+                          budget=Budget(budget) if budget is not None else None, pace=pace)
+        saved = quiet_mock(target.control) if target.control is not None else None
+        target.pace = pace
+        try:
+            yield session
+        finally:
+            target.pace = None
+            report.not_run |= session.not_run
+            if saved is not None and target.control is not None:
+                restore_mock(target.control, saved)
 
 
 def _target_url(where: str, profile: str, seed: int) -> Any:
@@ -120,7 +141,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         from .checks import Violation
 
         exc = call.excinfo.value
-        rule = exc.rule if isinstance(exc, Violation) else type(exc).__name__
+        rule = getattr(exc, "rule", None) or type(exc).__name__
         endpoint = (exc.reply.provider, exc.reply.method) if isinstance(exc, Violation) and exc.reply else None
         item.config.stash[_REPORT_KEY].fail(item.nodeid, rule, endpoint, str(exc)[:2000])
 

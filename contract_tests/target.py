@@ -21,6 +21,7 @@ import requests
 if TYPE_CHECKING:
     from mock_server.client import MockControl
 
+    from .pace import Pace
     from .report import Report
 
 REDACTED = "***"
@@ -35,6 +36,7 @@ class Reply:
     text: str
     body: Any            # parsed JSON, or None when the body is not JSON
     seconds: float
+    content_type: str = ""
 
     def curl(self, base_url: str) -> str:
         """The request as a replayable curl line, key redacted."""
@@ -61,6 +63,7 @@ class Target:
     control: MockControl | None = None
     report: Report | None = None
     mark: int = 0  # index into ``calls`` where the current scenario began
+    pace: Pace | None = None  # the run's deadline: checked before every call
 
     def call(self, provider: str, method: str, params: dict[str, Any] | None = None, *,
              api_key: str | None = None) -> Reply:
@@ -70,14 +73,18 @@ class Target:
         key = self.api_key if api_key is None else api_key
         if key and "apikey" not in query:
             query["apikey"] = key
+        timeout = self.timeout
+        if self.pace is not None:
+            self.pace.before_call()
+            timeout = max(0.5, min(timeout, self.pace.remaining()))
         started = time.perf_counter()
-        response = self.session.get(self.base_url + path_of(provider, method), params=query, timeout=self.timeout)
+        response = self.session.get(self.base_url + path_of(provider, method), params=query, timeout=timeout)
         try:
             body = response.json()
         except ValueError:
             body = None
         reply = Reply(provider, method, query, response.status_code, response.text, body,
-                      time.perf_counter() - started)
+                      time.perf_counter() - started, response.headers.get("Content-Type", ""))
         self.calls.append(reply)
         if len(self.calls) > 2 * self.keep_calls:
             dropped = len(self.calls) - self.keep_calls

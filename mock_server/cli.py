@@ -136,20 +136,31 @@ def serve(host: str, port: int, db: str, seed: int, workers: int, threads: int, 
 @click.option("--api-key", default="", envvar="CONTRACT_API_KEY", help="Key for a real provider (never printed).")
 @click.option("--examples", default=25, show_default=True, type=click.IntRange(1), help="State-machine examples.")
 @click.option("--steps", default=30, show_default=True, type=click.IntRange(1), help="Steps per example.")
-@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--seed", default=0, show_default=True, type=int,
+              help="Seeds the mock and the kit's own generation: the same seed makes the same run.")
 @click.option("--profile", type=click.Choice(["live", "documented"]), default="live", show_default=True)
+@click.option("--max-seconds", default=120.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              help="The whole run ends by then; past it the check fails (exit 1) with what it saw.")
+@click.option("--shrink-seconds", default=20.0, show_default=True, type=click.FloatRange(min=0),
+              help="Most time spent shrinking a failure; then the first failure found is reported as is.")
+@click.option("--hypothesis-db", default=None, type=click.Path(file_okay=False),
+              help="Keep Hypothesis examples in this directory (default: in memory, nothing written).")
 @click.option("--allow-spend", is_flag=True, help="Allow paid operations on a real account (needs --budget).")
 @click.option("--budget", default=None, help="Most money the kit may spend.")
 @click.option("--junit-xml", default=None, type=click.Path(dir_okay=False))
 @click.option("--json", "json_path", default=None, type=click.Path(dir_okay=False))
 def check(target: str, provider: str, api_key: str, examples: int, steps: int, seed: int, profile: str,
-          allow_spend: bool, budget: str | None, junit_xml: str | None, json_path: str | None) -> None:
-    """Check a target against the schemas and a stateful model. Exit 0 conforms, 1 violation, 2 usage/connection."""
+          max_seconds: float, shrink_seconds: float, hypothesis_db: str | None, allow_spend: bool,
+          budget: str | None, junit_xml: str | None, json_path: str | None) -> None:
+    """Check a target against the schemas and a stateful model. Exit 0 conforms, 1 violation, 2 usage/connection.
+
+    On a terminal, progress per machine goes to stderr (not with --json)."""
     from contract_tests.runner import run_check
 
     sys.exit(run_check(target=target, provider=provider, api_key=api_key, examples=examples, steps=steps,
                        seed=seed, profile=profile, allow_spend=allow_spend, budget=budget, junit_xml=junit_xml,
-                       json_path=json_path))
+                       json_path=json_path, max_seconds=max_seconds, shrink_seconds=shrink_seconds,
+                       hypothesis_db=hypothesis_db, progress=True))
 
 
 @main.command()

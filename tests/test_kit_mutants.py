@@ -115,11 +115,104 @@ def closed_rentals_still_listed(mp: pytest.MonkeyPatch) -> None:
     wrap(mp, rentals, "open_for", listed)
 
 
-MUTANTS: list[tuple[str, Patch, str]] = [
+def _messages(item: dict[str, Any]) -> list[dict[str, Any]]:
+    found = item["messages"]
+    return found["data"] if isinstance(found, dict) else found
+
+
+def _each_message(change: Callable[[dict[str, Any]], dict[str, Any]]) -> Callable[..., Any]:
+    def around(orig: Any, *a: Any, **k: Any) -> Any:
+        items = orig(*a, **k)
+        for item in items:
+            changed = [change(m) for m in _messages(item)]
+            if isinstance(item["messages"], dict):
+                item["messages"]["data"] = changed
+            else:
+                item["messages"] = changed
+        return items
+    return around
+
+
+def sms_text_cut_short(mp: pytest.MonkeyPatch) -> None:
+    wrap(mp, onlinesim, "render", _each_message(lambda m: {**m, "text": m["text"][:12]}))
+
+
+def checked_time_from_the_latest_sms(mp: pytest.MonkeyPatch) -> None:
+    def latest(orig: Any, *a: Any, **k: Any) -> Any:
+        items = orig(*a, **k)
+        for item in items:
+            if _messages(item):
+                item["checked_time"] = _messages(item)[0]["created_at"]
+        return items
+    wrap(mp, onlinesim, "render", latest)
+
+
+def tariff_counts_never_go_down(mp: pytest.MonkeyPatch) -> None:
+    def as_stocked(orig: Any, self: Any, provider: str, country: Any = None) -> Any:
+        rows = orig(self, provider, country)
+        return [dataclasses.replace(r, count=max(r.count, 25)) for r in rows] if provider == "onlinesim" else rows
+    wrap(mp, world.World, "stock", as_stocked)
+
+
+def last_page_one_more_on_an_exact_multiple(mp: pytest.MonkeyPatch) -> None:
+    def page(items: Any, page: int = 1) -> Any:
+        found = inbox.paginate(items, page=page)
+        return dataclasses.replace(found, last_page=len(items) // found.per_page + 1)
+    mp.setattr(onlinesim, "paginate", page)
+
+
+def a_page_beyond_the_last_repeats_the_last(mp: pytest.MonkeyPatch) -> None:
+    def page(items: Any, page: int = 1) -> Any:
+        last = inbox.paginate(items, page=1).last_page
+        return inbox.paginate(items, page=min(page, last))
+    mp.setattr(onlinesim, "paginate", page)
+
+
+def thirty_day_extension_mispriced(mp: pytest.MonkeyPatch) -> None:
+    wrap(mp, world.accounts, "charge", lambda orig, db, key, price, **k: orig(
+        db, key, price * 2 if k.get("memo") == "extend 30 days" else price, **k))
+
+
+def port_reload_answers_more(mp: pytest.MonkeyPatch) -> None:
+    def reload(w: Any, values: dict[str, str]) -> Any:
+        w.reload_port(values["apikey"], int(values["tzid"]), "onlinesim")
+        return wire.reply("onlinesim", "closeRentNum.response", {"response": 1, "tzid": int(values["tzid"])})
+    mp.setitem(onlinesim.RENT_METHODS, "portReload", reload)
+
+
+def port_reload_keeps_no_cooldown(mp: pytest.MonkeyPatch) -> None:
+    mp.setattr(world.World, "reload_port", lambda self, apikey, rental_id, provider: self.rental(
+        apikey, rental_id, provider))
+
+
+def another_key_reads_the_first_keys_balance(mp: pytest.MonkeyPatch) -> None:
+    def first(orig: Any, self: Any, apikey: Any) -> Any:
+        row = self.store.db.execute("SELECT apikey FROM accounts ORDER BY rowid LIMIT 1").fetchone()
+        return orig(self, row[0] if row and apikey else apikey)
+    wrap(mp, world.World, "account", first)
+
+
+def frozen_balance_of_every_key(mp: pytest.MonkeyPatch) -> None:
+    def everyone(orig: Any, self: Any, apikey: str) -> Any:
+        keys = [r[0] for r in self.store.db.execute("SELECT apikey FROM accounts")]
+        return sum((orig(self, k) for k in keys), Decimal(0))
+    wrap(mp, world.World, "frozen_balance", everyone)
+
+
+def replies_as_text_html(mp: pytest.MonkeyPatch) -> None:
+    def html(orig: Any, provider: str, name: str, body: Any) -> Any:
+        response = orig(provider, name, body)
+        response.content_type = "text/html; charset=utf-8"
+        return response
+    wrap(mp, wire, "reply", html)
+
+
+MUTANTS: list[tuple[str, Patch, str | tuple[str, ...]]] = [
     ("pagination `to` off by one", pagination_to_off_by_one, "pagination:arithmetic"),
     ("a rent charge not made", rent_not_charged, "money:"),
     ("a required item field dropped", required_field_dropped, "schema:onlinesim/"),
-    ("wrong error code for low balance", wrong_code_for_low_balance, "error-code:getRentNum"),
+    ("wrong error code for low balance", wrong_code_for_low_balance, ("error-code:getRentNum",
+                                                                       "error-code:extendRentState")),
     ("a tenant touches another key's rental", tenant_touches_another_keys_rental, "isolation:"),
     ("guard window keeps the money", guard_window_keeps_the_money, "money:"),
     ("auto-renewal is free", auto_renewal_is_free, "money:"),
@@ -132,19 +225,30 @@ MUTANTS: list[tuple[str, Patch, str]] = [
     ("frozen balance ignores held money", frozen_balance_ignored, "money:frozen-balance"),
     ("first SMS does not confirm", first_sms_does_not_confirm, "item:"),
     ("closed rentals still listed", closed_rentals_still_listed, "state:"),
+    ("SMS text cut short in the listing", sms_text_cut_short, "messages:"),
+    ("checked_time from the latest SMS", checked_time_from_the_latest_sms, "item:checked-time"),
+    ("tariffsRent count never goes down", tariff_counts_never_go_down, "stock:"),
+    ("last_page one more on an exact multiple", last_page_one_more_on_an_exact_multiple, "pagination:"),
+    ("a page beyond the last repeats the last", a_page_beyond_the_last_repeats_the_last, "pagination:"),
+    ("a 30-day extension mispriced", thirty_day_extension_mispriced, "money:"),
+    ("portReload answers with more than response", port_reload_answers_more, "schema:onlinesim/portReload"),
+    ("portReload starts no cooldown", port_reload_keeps_no_cooldown, "reload:"),
+    ("another key reads the first key's balance", another_key_reads_the_first_keys_balance, ("isolation:", "money:")),
+    ("frozen balance counts every key's rentals", frozen_balance_of_every_key, ("money:frozen", "isolation:")),
+    ("replies sent as text/html", replies_as_text_html, "content-type:json"),
 ]
 
 
 def run_kit(tmp_path: Path, provider: str) -> tuple[int, list[dict[str, str]]]:
     report = tmp_path / "report.json"
     code = run_check(target="mock", provider=provider, examples=60, steps=40, json_path=str(report),
-                     hypothesis_profile="contract-quick")
+                     hypothesis_profile="contract-quick", max_seconds=1800)  # never the deadline on a busy machine
     return code, json.loads(report.read_text())["failures"] if report.exists() else []
 
 
 @pytest.mark.parametrize(("name", "patch", "rule"), MUTANTS, ids=[m[0] for m in MUTANTS])
 def test_check_fails_on_a_broken_onlinesim_mock_and_names_the_rule(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, patch: Patch, rule: str) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, patch: Patch, rule: str | tuple[str, ...]) -> None:
     patch(monkeypatch)
     code, failures = run_kit(tmp_path, "onlinesim")
     assert code == 1, f"{name}: check passed a broken mock"
@@ -155,3 +259,28 @@ def test_check_fails_on_a_broken_onlinesim_mock_and_names_the_rule(
 def test_check_passes_the_unbroken_mock(tmp_path: Path) -> None:
     code, failures = run_kit(tmp_path, "onlinesim")
     assert (code, failures) == (0, [])
+
+
+def test_sms_the_kit_did_not_send_do_not_break_it_on_a_target_without_control() -> None:
+    """As on a real account: no control API, money allowed within a budget, and SMS arriving on their own
+    (the mock's scripted SMS one second after each rent, on a real clock)."""
+    from contract_tests import machines
+    from contract_tests.session import Budget, Session
+    from contract_tests.target import Target, in_process_mock
+
+    with in_process_mock(CLOCK="real", AUTO_SMS=1) as url:
+        target = Target(url, api_key="someone-elses-real-key")
+        session = Session(target, allow_spend=True, budget=Budget(Decimal(600)))
+        received: list[int] = []
+        original = target.call
+
+        def recording(provider: str, method: str, params: Any = None, **kwargs: Any) -> Any:
+            reply = original(provider, method, params, **kwargs)
+            if method == "getRentState" and isinstance(reply.body, dict):
+                received.extend(len(i["messages"]) for i in reply.body.get("list", []) if isinstance(i["messages"], list))
+            return reply
+
+        target.call = recording  # type: ignore[method-assign]
+        machines.run("onlinesim", session, examples=6, steps=20)
+    assert session.budget is not None and session.budget.spent > 0
+    assert any(received), "no SMS arrived on its own: the test did not test anything"

@@ -7,6 +7,7 @@ Each mutant patches one behaviour of the in-process mock, then the kit runs agai
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from decimal import Decimal
@@ -21,7 +22,7 @@ from contract_tests.runner import run_check
 from contract_tests.session import Budget, Session
 from contract_tests.target import Target, in_process_mock
 from mock_server.domain import catalog as catalog_module
-from mock_server.domain import inbox, rentals, world
+from mock_server.domain import errors, inbox, rentals, world
 from mock_server.providers import smspva_archive, smspva_orders, wire
 
 Patch = Callable[[pytest.MonkeyPatch], None]
@@ -112,6 +113,51 @@ def history_ignores_skip(mp: pytest.MonkeyPatch) -> None:
          orig(db, apikey, provider, now, skip=0, take=take))
 
 
+def history_takes_twenty_by_default(mp: pytest.MonkeyPatch) -> None:
+    def twenty(orig: Any, self: Any, apikey: str, provider: str, *, skip: int, take: int) -> Any:
+        from flask import request
+
+        wanted = take if (request.values.get("take") or "").strip() else 20
+        return orig(self, apikey, provider, skip=skip, take=wanted)
+    wrap(mp, world.World, "history", twenty)
+
+
+def prolong_refused_a_day_before_the_term(mp: pytest.MonkeyPatch) -> None:
+    def limits(orig: Any, self: Any, rental: Any, now: int, days: int = 0) -> Any:
+        found = orig(self, rental, now, 0)
+        if days and days >= found[1]:
+            raise errors.BeyondMaxTerm(f"at most {found[1] - 1} more days")
+        return orig(self, rental, now, days)
+    wrap(mp, world.World, "prolong_limits", limits)
+
+
+def lastonline_is_the_window_start(mp: pytest.MonkeyPatch) -> None:
+    wrap(mp, rentals.Rental, "last_online", lambda orig, self, now: self.online_from if self.needs_activation
+         and self.online_from is not None and now >= self.online_from else orig(self, now))
+
+
+def second_service_sms_filed_under_other(mp: pytest.MonkeyPatch) -> None:
+    def first_only(orig: Any, self: Any, rental: Any, *a: Any, **k: Any) -> Any:
+        later = {s.lower() for s in rental.services[1:]}
+        return [dataclasses.replace(m, service="Other") if (m.service or "").lower() in later else m
+                for m in orig(self, rental, *a, **k)]
+    wrap(mp, world.World, "messages", first_only)
+
+
+def activate_requeues_an_online_number(mp: pytest.MonkeyPatch) -> None:
+    def requeue(orig: Any, self: Any, apikey: str, rental_id: int, provider: str) -> Any:
+        found = self.rental(apikey, rental_id, provider)
+        if found.line_state(self.now()) is rentals.LineState.ONLINE:
+            with self.store.write() as db:
+                rentals.update(db, rental_id, online_from=None, online_until=None)
+        return orig(self, apikey, rental_id, provider)
+    wrap(mp, world.World, "activate", requeue)
+
+
+def hasnewsms_stays_false(mp: pytest.MonkeyPatch) -> None:
+    wrap(mp, smspva_orders, "order_row", lambda orig, *a, **k: {**orig(*a, **k), "hasnewsms": False})
+
+
 MUTANTS: list[tuple[str, Patch, str | tuple[str, ...]]] = [
     ("`until` in milliseconds", until_in_milliseconds, "create:until"),
     ("history ignores skip", history_ignores_skip, "history:page"),
@@ -130,6 +176,13 @@ MUTANTS: list[tuple[str, Patch, str | tuple[str, ...]]] = [
     ("history hides restorable orders", history_hides_restore, "history:row"),
     ("lastonline forgotten when the number is queued again", lastonline_forgotten_when_queued_again,
      "order:lastonline"),
+    ("history take defaults to 20", history_takes_twenty_by_default, "history:"),
+    ("prolong refused a day before the 90-day term", prolong_refused_a_day_before_the_term,
+     ("prolong_max:success", "prolong:success", "error-code:prolong")),
+    ("lastonline is the online window's start", lastonline_is_the_window_start, "order:lastonline"),
+    ("an SMS for the second service filed under OtherSms", second_service_sms_filed_under_other, "sms:"),
+    ("activate on an online number queues it again", activate_requeues_an_online_number, "order:state"),
+    ("hasnewsms stays false after an SMS", hasnewsms_stays_false, "order:hasnewsms"),
 ]
 
 
@@ -137,7 +190,8 @@ def run_kit(tmp_path: Path, *, profile: str = "live", examples: int = 60, steps:
             ) -> tuple[int, list[dict[str, str]]]:
     report = tmp_path / "report.json"
     code = run_check(target="mock", provider="smspva", profile=profile, examples=examples, steps=steps,
-                     json_path=str(report), hypothesis_profile="contract-quick")
+                     json_path=str(report), hypothesis_profile="contract-quick",
+                     max_seconds=1800)
     return code, json.loads(report.read_text())["failures"] if report.exists() else []
 
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from hypothesis import settings
-from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
+import sys
+from collections.abc import Callable
 
+from hypothesis import settings
+from hypothesis.stateful import RuleBasedStateMachine, get_state_machine_test
+
+from ..checks import Violation
+from ..pace import OutOfTime, describe
 from ..session import Session
 from .onlinesim import OnlineSimMachine
 from .smspva import SmsPvaMachine
@@ -13,13 +18,44 @@ MACHINES: dict[str, type[RuleBasedStateMachine]] = {"onlinesim": OnlineSimMachin
 
 
 def run(provider: str, session: Session, *, examples: int, steps: int) -> None:
-    """Run one provider's machine; a failure carries the minimal failing run as curl lines."""
-    machine = MACHINES[provider]
+    """Run one provider's machine within the run's time (``Session.pace``); a failure carries its run as
+    curl lines (the first failure's, or the shrunk one's)."""
+    machine, pace, target = MACHINES[provider], session.pace, session.target
+
+    def build() -> RuleBasedStateMachine:
+        pace.new_example()
+        made = machine(session)  # type: ignore[call-arg]
+        own_teardown = made.teardown
+
+        def teardown() -> None:  # runs in Hypothesis's ``finally``: sys.exc_info() is this example's failure
+            failure = sys.exc_info()[1]
+            if failure is not None:
+                pace.failed(failure, target.replay())
+            own_teardown()
+
+        made.teardown = teardown  # type: ignore[method-assign]
+        return made
+
+    def make_test(chosen: settings) -> Callable[[], None]:
+        return get_state_machine_test(build, settings=chosen)  # type: ignore[arg-type]
+
+    base = settings(max_examples=examples, stateful_step_count=steps, deadline=None, report_multiple_bugs=False)
+    if pace.progress is not None:
+        pace.progress.start(provider, of=examples)
+    outcome = "passed"
     try:
-        run_state_machine_as_test(lambda: machine(session),  # type: ignore[call-arg]
-                                  settings=settings(max_examples=examples, stateful_step_count=steps,
-                                                    deadline=None, report_multiple_bugs=False))
-    except AssertionError as exc:
-        exc.add_note("replay of the minimal failing run (API key redacted):\n  " +
-                     "\n  ".join(session.target.replay() or ["(no calls)"]))
+        pace.run(make_test, base)
+    except OutOfTime as stop:
+        outcome = "out of time"
+        seen = target.calls[-1] if target.calls else None
+        raise Violation(OutOfTime.rule, seen, f"an end within {pace.max_seconds:g} s (--max-seconds)",
+                        describe(pace, str(stop)), target) from None
+    except BaseException as exc:
+        outcome = "failed"
+        if not any("replay of the failing run" in note for note in getattr(exc, "__notes__", ())):
+            exc.add_note("replay of the minimal failing run (API key redacted):\n  " +
+                         "\n  ".join(target.replay() or ["(no calls)"]))
         raise
+    finally:
+        if pace.progress is not None:
+            pace.progress.finish(outcome)

@@ -6,7 +6,9 @@ prediction). Rules that need the mock's control API (clock, SMS) run only where 
 
 from __future__ import annotations
 
+import calendar
 import math
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -14,14 +16,25 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, initialize, invariant, precondition, rule
 
-from ..checks import conform, error_code, expect, expect_error, expect_success, is_error
+from ..checks import Violation, conform, error_code, expect, expect_error, expect_success, is_error
 from ..session import Session
 
 P = "onlinesim"
 DAY = 86_400
 GUARD = 1200
 RENEW = 30
+PER_PAGE = 20
 KEY = "contract-key-a"
+OTHER_BALANCE = 500
+STAMP = "%Y-%m-%d %H:%M:%S"
+
+
+def _stamp(text: Any) -> int | None:
+    """A "YYYY-MM-DD HH:MM:SS" time as seconds (read as UTC; only differences between stamps matter)."""
+    try:
+        return calendar.timegm(time.strptime(str(text), STAMP))
+    except ValueError:
+        return None
 
 
 @dataclass
@@ -39,6 +52,8 @@ class Rental:
     confirmed_at: int | None = None
     codes: list[str] = field(default_factory=list)
     open: bool = True
+    texts: list[tuple[str, str, int]] = field(default_factory=list)  # (text, service, at), newest first
+    reload_at: int | None = None
 
     def guard_until(self) -> int:
         return self.created + GUARD
@@ -53,9 +68,11 @@ class OnlineSimMachine(RuleBasedStateMachine):
         self.t.begin()
         self.t.api_key = KEY if self.c else self.t.api_key
         if self.c:
-            self.c.reset(seed=session.seed)
+            session.fresh_mock()
             self.now = int(self.c.set_clock_mode("frozen")["now"])
             self.c.put_account(KEY, balance=3000, max_concurrent=4)
+            self.c.put_account(session.other_key, balance=OTHER_BALANCE)
+            self.cooldown = int(self.c.settings()["settings"].get("reload_cooldown", 600))
             self.limit: int | None = 4
         else:
             self.now, self.limit = 0, None
@@ -72,6 +89,7 @@ class OnlineSimMachine(RuleBasedStateMachine):
         self.stock = {(c, int(d)): n for c, t in self.tariffs.items() for d, n in t["count"].items()}
         self.open: dict[int, Rental] = {}
         self.sms_seq = 0
+        self.zone: int | None = None  # the target's clock offset in its stamps, learnt from the first one
 
     # -- helpers --------------------------------------------------------------------------------
 
@@ -108,6 +126,10 @@ class OnlineSimMachine(RuleBasedStateMachine):
 
     def _check_item(self, reply: Any, item: dict[str, Any], r: Rental) -> None:
         t = self.t
+        messages = item["messages"]
+        data = messages["data"] if isinstance(messages, dict) else messages
+        if not self.c:
+            self._adopt_unknown_sms(r, data)
         expect(t, reply, "item:tzid", r.tzid, item["tzid"])
         expect(t, reply, "item:status", int(r.confirmed_at is not None), item["status"])
         expect(t, reply, "item:checked", r.confirmed_at is not None, item["checked"])
@@ -121,13 +143,47 @@ class OnlineSimMachine(RuleBasedStateMachine):
             left = max(0, end - self.now)
             expect(t, reply, "countdown:days-hours-time", (left // DAY, left // 3600, left // 60),
                    (item["days"], item["hours"], item["time"]))
-        messages = item["messages"]
-        data = messages["data"] if isinstance(messages, dict) else messages
-        expect(t, reply, "messages:newest-first", r.codes[:20], [m["code"] for m in data][:20])
+        if not self.c:
+            stamps = [_stamp(m.get("created_at")) or 0 for m in data]
+            expect(t, reply, "messages:newest-first", sorted(stamps, reverse=True), stamps)
+        page = int(messages["current_page"]) if isinstance(messages, dict) else 1
+        shown = slice((page - 1) * PER_PAGE, page * PER_PAGE) if isinstance(messages, dict) else slice(0, None)
+        if self.c:
+            expect(t, reply, "messages:newest-first", r.codes[shown], [m["code"] for m in data])
+            expect(t, reply, "messages:content", [(text, service) for text, service, _ in r.texts[shown]],
+                   [(m["text"], m["service"]) for m in data])
+            self._check_times(reply, item, r, data, r.texts[shown])
+            expect(t, reply, "reload:minutes-left", self._reload_wait(r), item["reload"])
         if isinstance(messages, dict):
-            total, pages = len(r.codes), max(1, math.ceil(len(r.codes) / messages["per_page"]))
-            expect(t, reply, "pagination:arithmetic", (total, pages, 1, min(total, messages["per_page"])),
-                   (messages["total"], messages["last_page"], messages["from"], messages["to"]))
+            total = len(r.codes)
+            pages, first = max(1, math.ceil(total / PER_PAGE)), (page - 1) * PER_PAGE + 1
+            expect(t, reply, "pagination:arithmetic",
+                   (total, pages, PER_PAGE, first, first - 1 + len(r.codes[shown])),
+                   (messages["total"], messages["last_page"], messages["per_page"], messages["from"],
+                    messages["to"]))
+
+    def _adopt_unknown_sms(self, r: Rental, data: list[dict[str, Any]]) -> None:
+        """A real number receives SMS the kit did not send: what it lists is possible, and an SMS confirms."""
+        if data and r.confirmed_at is None:
+            r.confirmed_at = self.now
+
+    def _reload_wait(self, r: Rental) -> int:
+        return 0 if r.reload_at is None else max(0, math.ceil((r.reload_at + self.cooldown - self.now) / 60))
+
+    def _check_times(self, reply: Any, item: dict[str, Any], r: Rental, data: list[dict[str, Any]],
+                     expected: list[tuple[str, str, int]]) -> None:
+        """Stamps: each message's ``created_at`` its arrival, ``checked_time`` the first SMS's (or the rent's)
+        moment, all in the target's one zone (learnt from the first stamp seen)."""
+        first = r.texts[-1][2] if r.texts else r.created
+        moments = [(first, item.get("checked_time"), "item:checked-time")] + [
+            (at, m.get("created_at"), "messages:created-at") for (_, _, at), m in zip(expected, data)]
+        for at, text, rule_name in moments:
+            seen = _stamp(text)
+            if seen is None:
+                raise Violation(rule_name, reply, f"a {STAMP} time", text, self.t)
+            if self.zone is None:
+                self.zone = seen - at
+            expect(self.t, reply, rule_name, time.strftime(STAMP, time.gmtime(at + self.zone)), text)
 
     # -- rules ----------------------------------------------------------------------------------
 
@@ -173,15 +229,28 @@ class OnlineSimMachine(RuleBasedStateMachine):
             return r.tzid
         return None
 
-    @rule(tzid=rentals, paged=st.booleans())
-    def state_one(self, tzid: int | None, paged: bool) -> None:
+    @rule(tzid=rentals, paged=st.sampled_from([True, False, None]),
+          page=st.sampled_from([None, 1, 2, "last", "beyond"]))
+    def state_one(self, tzid: int | None, paged: bool | None, page: int | str | None) -> None:
+        """One rental; paged answers any page of its messages (past the last: an empty page)."""
         if tzid is None:
             return
-        reply = self.t.call(P, "getRentState", {"tzid": tzid, "pagination": "true" if paged else "false"})
-        body = expect_success(self.t, reply, "state:success", profile=self.s.profile)
         r = self.open.get(tzid)
+        last = max(1, math.ceil(len(r.codes) / PER_PAGE)) if r else 1
+        number = last if page == "last" else last + 1 if page == "beyond" else page
+        params: dict[str, Any] = {"tzid": tzid, "page": number if paged else None}
+        if paged is not None:
+            params["pagination"] = "true" if paged else "false"
+        reply = self.t.call(P, "getRentState", params)
+        body = expect_success(self.t, reply, "state:success", profile=self.s.profile)
         expect(self.t, reply, "state:listed-while-open", 1 if r else 0, len(body["list"]))
         if r:
+            if self.c:
+                expect(self.t, reply, "state:pagination-default-off", bool(paged),
+                       isinstance(body["list"][0]["messages"], dict))
+                if paged:
+                    expect(self.t, reply, "pagination:current-page", number or 1,
+                           body["list"][0]["messages"].get("current_page"))
             self._check_item(reply, body["list"][0], r)
 
     @invariant()
@@ -193,7 +262,7 @@ class OnlineSimMachine(RuleBasedStateMachine):
             expect(self.t, reply, "state:open-rentals", sorted(self.open), sorted(i["tzid"] for i in body["list"]))
 
     @precondition(lambda self: self.s.can_spend)
-    @rule(tzid=rentals, days=st.sampled_from([1, 7, 3]))
+    @rule(tzid=rentals, days=st.sampled_from([1, 7, 3, 15, 30]))
     def extend(self, tzid: int | None, days: int) -> None:
         if tzid is None:
             return
@@ -233,19 +302,29 @@ class OnlineSimMachine(RuleBasedStateMachine):
         self._end(r, refund=r.confirmed_at is None)
 
     @precondition(lambda self: self.c is not None)
-    @rule(tzid=rentals, count=st.sampled_from([1, 1, 2, 21]))
-    def receive_sms(self, tzid: int | None, count: int) -> None:
+    @rule(tzid=rentals, count=st.sampled_from([1, 1, 2, 21, "to a page's end", "past a page's end"]))
+    def receive_sms(self, tzid: int | None, count: int | str) -> None:
+        """SMS arrive; "to a page's end" makes the total an exact multiple of the page size (and "past" one more)."""
         r = self.open.get(tzid) if tzid is not None else None
         if r is None or self.c is None:
             return
-        for _ in range(count):
+        if isinstance(count, str):
+            count = PER_PAGE - len(r.codes) % PER_PAGE + (1 if count.startswith("past") else 0)
+        for n in range(count):
+            if n == 1:
+                self.advance_clock(7)  # the first SMS and the later ones are seconds apart
+                if r.tzid not in self.open:
+                    return
             self.sms_seq += 1
             code = str(10000 + self.sms_seq)
-            result = self.c.deliver_sms(f"{r.code if r.code != 77 else 7}{r.number}", f"Your code: {code}",
-                                        sender="Kit", service="Kit")
+            text = f"Your code: {code}" + (" - enter it in the app to finish signing up" if n % 2 else "")
+            service = "Kit" if n % 3 else "KitOther"
+            result = self.c.deliver_sms(f"{r.code if r.code != 77 else 7}{r.number}", text,
+                                        sender=service, service=service, code=code)
             if not result.get("delivered", False):
                 raise AssertionError(f"[control:sms] an open OnlineSim rental refused an SMS: {result}")
             r.codes.insert(0, code)
+            r.texts.insert(0, (text, service, self.now))
             if r.confirmed_at is None:
                 r.confirmed_at = self.now
         reply = self.t.call(P, "getRentState", {"tzid": r.tzid, "pagination": "false"})
@@ -299,11 +378,53 @@ class OnlineSimMachine(RuleBasedStateMachine):
                        Decimal(0))
             expect(self.t, reply, "money:frozen-balance", held, Decimal(str(body["zbalance"])))
 
+    @rule(code=st.sampled_from([None, "first", "second"]))
+    def tariffs(self, code: str | None) -> None:
+        """Prices stay as published; free numbers per period move with every rent, release and stock change."""
+        if not self.tariffs:
+            return
+        wanted = sorted(self.tariffs)[:2][0 if code == "first" else -1] if code else None
+        reply = self.t.call(P, "tariffsRent", {"country": wanted})
+        body = expect_success(self.t, reply, "tariffs-readable", profile=self.s.profile)
+        found = {int(wanted): body} if wanted is not None else {int(k): v for k, v in body.items()}
+        expect(self.t, reply, "tariffs:countries", sorted(self.tariffs) if wanted is None else [wanted], sorted(found))
+        for country, tariff in found.items():
+            known = self.tariffs[country]
+            expect(self.t, reply, "tariffs:prices", (known["days"], known["extend"]), (tariff["days"], tariff["extend"]))
+            if self.c:
+                expect(self.t, reply, "stock:tariffs-count",
+                       {d: self.stock.get((country, int(d)), 0) for d in known["count"]}, tariff["count"])
+
+    @precondition(lambda self: self.c is not None)
+    @rule(tzid=rentals)
+    def port_reload(self, tzid: int | None) -> None:
+        """A new number on the same port: refused while the cooldown runs or with under an hour left."""
+        if tzid is None:
+            return
+        r = self.open.get(tzid)
+        reply = self.t.call(P, "portReload", {"tzid": tzid})
+        if r is None:
+            expect_error(self.t, reply, "LIFICYCLE_NUM_EXPIRED", profile=self.s.profile)
+        elif self._reload_wait(r):
+            expect_error(self.t, reply, "TRY_AGAIN_LATER", profile=self.s.profile)
+        elif r.expires - self.now < 3600:
+            expect_error(self.t, reply, "NEED_EXTENSION_NUMBER", profile=self.s.profile)
+        else:
+            expect(self.t, reply, "reload:answer", {"response": 1},
+                   expect_success(self.t, reply, "reload:success", profile=self.s.profile))
+            r.reload_at = self.now
+            self.state_one(tzid, False, None)
+
     @rule(tzid=rentals)
     def other_key_cannot_touch(self, tzid: int | None) -> None:
         if tzid is None:
             return
         other = self.s.other_key
+        if self.c:
+            balance = self.t.call(P, "getBalance", api_key=other)
+            body = expect_success(self.t, balance, "balance:success", profile=self.s.profile)
+            expect(self.t, balance, "isolation:other-key-balance", (Decimal(OTHER_BALANCE), Decimal(0)),
+                   (Decimal(str(body["balance"])), Decimal(str(body["zbalance"]))))
         listed = self.t.call(P, "getRentState", {"tzid": tzid}, api_key=other)
         expect(self.t, listed, "isolation:other-key-sees-nothing", [],
                expect_success(self.t, listed, "state:success", profile=self.s.profile)["list"])

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from hypothesis import strategies as st
-from hypothesis.stateful import invariant, rule
+from hypothesis.stateful import invariant, precondition, rule
 
 from ..checks import Violation, conform, expect, is_error
 from ..target import Reply
@@ -63,37 +63,50 @@ class SmsPvaMachine(PaidRules, ControlRules):
             if (o := self.orders_by_id.get(order_id)) is not None:
                 self._check_row(reply, row, o)
 
-    @rule(order_id=ORDERS, prefer=st.booleans())
-    def activate(self, order_id: int, prefer: bool) -> None:
+    @rule(order_id=ORDERS, prefer=st.sampled_from(["", "offline again", "online"]))
+    def activate(self, order_id: int, prefer: str) -> None:
         """Free: 0 -> 2 (queued) -> 1 (online) -> 0; a queued or online number is left as it is."""
-        o = self.orders_by_id[self._steer(order_id, prefer, "offline again")]
+        o = self.orders_by_id[self._steer(order_id, bool(prefer), prefer or "offline again")]
         reply = self.t.call(P, "activate", {"id": o.id})
         refusal = "Order is closed" if not o.open else "Phone number is not in the system" if o.gone else ""
         if self._was_refused(reply, refusal if self.c else ""):
             return
         expect(self.t, reply, "activate:echoes-id", {"id": o.id}, self._success(reply, "activate:success"))
-        if self.c and o.state(self.now) == 0:
-            o.queue(self.now, self.delays)
-            listed = self.t.call(P, "orders")  # the edge 0 -> 2, seen at once
-            for row in self._success(listed, "orders:success"):
-                if row["id"] == o.id:
-                    self._check_row(listed, row, o)
+        if self.c:
+            if o.state(self.now) == 0:
+                o.queue(self.now, self.delays)
+            self._check_listed(o)  # the edge 0 -> 2, or nothing changed, seen at once
 
     @rule(order_id=ORDERS)
     def read_sms(self, order_id: int) -> None:
         """Every SMS the number received while the order held it, newest first; reading clears hasnewsms."""
         self._read_sms(self.orders_by_id[order_id])
 
-    @rule(skip=st.sampled_from([0, 0, 1, 2, 5]), take=st.sampled_from([None, 1, 2, 3, 10]))
-    def history(self, skip: int, take: int | None) -> None:
-        """Archived orders, newest first; ``skip``/``take`` cut that list (take defaults to 10)."""
+    @rule(skip=st.sampled_from([None, 0, 1, 2, 5, 10]), take=st.sampled_from([None, None, 1, 2, 3, 10, 11]))
+    def history(self, skip: int | None, take: int | None) -> None:
+        """Archived orders, newest first; ``skip``/``take`` cut that list (they default to 0 and 10)."""
         reply = self.t.call(P, "get_rent_history", {"skip": skip, "take": take})
         rows = self._success(reply, "get_rent_history:success")
         if self.c:
-            return self._check_history(reply, rows, skip, take or 10)
+            return self._check_history(reply, rows, skip or 0, take or 10)
         whole = self._success(self.t.call(P, "get_rent_history", {"skip": 0, "take": 1000}), "history:success")
-        expect(self.t, reply, "history:paging", whole[skip:skip + (take or 10)], rows)
+        expect(self.t, reply, "history:paging", whole[(skip or 0):(skip or 0) + (take or 10)], rows)
         return None
+
+    @precondition(lambda self: self.c is not None and self.s.can_spend and bool(self.markets)
+                  and sum(1 for o in self.orders_by_id.values() if not o.open) <= 10)
+    @rule(market=st.integers(0, 10**6))
+    def archive_fills_up(self, market: int) -> None:
+        """Orders rented and deleted until more than a page of history (10) exists, then the default page."""
+        for _ in range(12):
+            if sum(1 for o in self.orders_by_id.values() if not o.open) > 10:
+                break
+            country, offered = self.markets[market % len(self.markets)]
+            made = self._rent(country, offered[:1], "week", 1, "")
+            if not isinstance(made, int):
+                break
+            self.delete(made, False)
+        self.history(None, None)
 
     def _check_history(self, reply: Reply, rows: list[dict[str, Any]], skip: int, take: int) -> None:
         archived = sorted((o for o in self.orders_by_id.values() if not o.open),

@@ -56,7 +56,7 @@ class SmsPvaBase(RuleBasedStateMachine):
         self.min_days: dict[tuple[str, str], int] = {}
         if self.c:
             self.t.api_key = KEY
-            self.c.reset(seed=session.seed)
+            session.fresh_mock()
             self.now = int(self.c.set_clock_mode("frozen")["now"])
             self.c.put_account(KEY, balance=float(START_BALANCE), max_concurrent=LIMIT)
             self.balance, self.limit = START_BALANCE, LIMIT
@@ -189,6 +189,14 @@ class SmsPvaBase(RuleBasedStateMachine):
         expect(t, reply, "prolong:limits", o.prolong_limits(now, self.delays),
                (row["canprolong"], row["canprolongmax"], row["canprolonguntil"]))
 
+    def _check_listed(self, o: Order) -> None:
+        """The order's row in ``orders``, right after a step changed it."""
+        listed = self.t.call(P, "orders")
+        rows = [r for r in self._success(listed, "orders:success") if r["id"] == o.id]
+        expect(self.t, listed, "orders:listed-while-open", 1 if o.open else 0, len(rows))
+        for row in rows:
+            self._check_row(listed, row, o)
+
     def _steer(self, order_id: int, prefer: bool, situation: str) -> int:
         """With ``prefer``, an order in ``situation`` instead of the drawn one; where the control API exists
         and none is, the drawn order is put into it. So the paths worth checking (SMS while online,
@@ -199,8 +207,9 @@ class SmsPvaBase(RuleBasedStateMachine):
         found = [o.id for o in self.orders_by_id.values() if self._in_situation(o, situation)]
         if found:
             return found[order_id % len(found)]
-        movable = [o for o in self.orders_by_id.values() if not o.gone and (o.open or situation == "restorable")
-                   and situation != "used"]
+        movable = [o for o in self.orders_by_id.values() if not o.gone and (o.open or situation == "restorable")]
+        if situation == "multi-service online":
+            movable = [o for o in movable if o.open and len(o.services) > 1] or movable
         if self.c and movable:
             chosen = self.orders_by_id[order_id] if self.orders_by_id[order_id] in movable else movable[-1]
             self._arrange(chosen, situation)
@@ -216,6 +225,10 @@ class SmsPvaBase(RuleBasedStateMachine):
             return o.open and bool(o.sms)
         if situation == "offline again":
             return o.open and o.state(self.now) == 0 and o.last_online(self.now) > 0
+        if situation == "last hour":
+            return o.open and not o.gone and 0 < o.until - self.now <= 3600
+        if situation == "multi-service online":
+            return o.open and o.state(self.now) == 1 and len(o.services) > 1
         held = {x.number for x in self._open()}
         return not restore_quote(o, self.now, self.delays, self.pricing, held)[0]
 

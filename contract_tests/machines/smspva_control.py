@@ -13,7 +13,7 @@ from ..checks import Violation, expect
 from .smspva_base import KEY, ORDERS, P, UNKNOWN_ID, SmsPvaBase
 from .smspva_model import DAY, Order, Sms
 
-STEPS = ("next event", "into a prolong window", "minute", "activation", "online window", "hour", "day", "3 days",
+STEPS = ("next event", "into a prolong window", "into an online window", "into an order's last hour", "minute", "activation", "online window", "hour", "day", "3 days",
          "8 days", "31 days")
 ISOLATION_PARAMS = {"prolong": {"dtype": "week", "dcount": 1}, "add_service_to_order": {"service": "opt2"}}
 FAULTS = {"orders": {}, "get_rent_history": {}, "getdata": {"country": "RU"}, "sms": {"id": UNKNOWN_ID},
@@ -41,7 +41,9 @@ class ControlRules(SmsPvaBase):
         seconds = {"minute": 60, "activation": d.activation, "online window": d.online, "hour": 3600, "day": DAY,
                    "3 days": 3 * DAY, "8 days": 8 * DAY, "31 days": 31 * DAY}.get(step)
         if seconds is None:
-            seconds = self._next_event() if step == "next event" else self._into_prolong_window()
+            seconds = {"next event": self._next_event, "into an online window": self._into_online_window,
+                       "into a prolong window": self._into_prolong_window,
+                       "into an order's last hour": self._into_last_hour}[step]()
         now = int(self.c.advance(seconds)["now"])
         self._control_expect("control:frozen-clock-advances-exactly", self.now + seconds, now)
         self.now = now
@@ -62,7 +64,10 @@ class ControlRules(SmsPvaBase):
     def _arrange(self, o: Order, situation: str) -> None:
         """Online: activate and wait out the queue (offline again: and the online window too). Prolong window: wait until fewer than the window's days
         are left. Restorable: wait until the paid time ran out (an open order expires into the archive)."""
-        if situation in ("online", "offline again"):
+        if situation == "used":
+            self._arrange(o, "online")
+            self.sms_arrives(o.id, True, 0, False, False)
+        elif situation in ("online", "offline again", "multi-service online"):
             if o.state(self.now) == 0:
                 reply = self.t.call(P, "activate", {"id": o.id})
                 expect(self.t, reply, "activate:echoes-id", {"id": o.id}, self._success(reply, "activate:success"))
@@ -70,10 +75,23 @@ class ControlRules(SmsPvaBase):
             self._wait((o.online_from or self.now) - self.now)
             if situation == "offline again":
                 self._wait((o.online_until or self.now) - self.now)
+        elif situation == "last hour":
+            self._wait(o.until - 3600 - self.now)
         elif situation == "prolong window":
             self._wait(o.until - self.delays.window_days * DAY + 60 - self.now)
-        else:
-            self._wait(o.until - self.now)
+        else:  # every other order a day and an hour past its expiry, where rounding overdue days up or down differ
+            self._wait(o.until + (DAY + 3600 if o.id % 2 else 0) - self.now)
+
+    def _into_last_hour(self) -> int:
+        """Seconds until the next open order has an hour left (60 if none has more)."""
+        due = [o.until - 3600 for o in self._open() if o.until - 3600 > self.now]
+        return min(due, default=self.now + 60) - self.now
+
+    def _into_online_window(self) -> int:
+        """Seconds until the middle of the next online window (60 if no number is queued or online)."""
+        due = [o.online_from + self.delays.online // 2 for o in self._open() if o.online_from is not None
+               and o.online_until is not None and o.online_until > self.now]
+        return max(1, min(due, default=self.now + 60) - self.now)
 
     def _into_prolong_window(self) -> int:
         """Seconds until the next open order is a minute inside its prolong window (60 if none is outside)."""
@@ -87,12 +105,14 @@ class ControlRules(SmsPvaBase):
     def sms_arrives(self, order_id: int, for_order: bool, which: int, prefer: bool, then_read: bool) -> None:
         """An SMS reaches a number only while an open order holds it online (state 1)."""
         assert self.c is not None
-        order_id = self._steer(order_id, prefer, "online")
+        order_id = self._steer(order_id, prefer, "multi-service online" if which % 2 else "online")
         number = self.orders_by_id[order_id].number
         holder = next((o for o in self._open() if o.number == number), None)
         self.sms_seq += 1
         text = f"Your code: {100000 + self.sms_seq}"
-        service = self.orders_by_id[order_id].services[which % len(self.orders_by_id[order_id].services)]
+        offered = self.orders_by_id[order_id].services
+        service = offered[(len(offered) - 1 - which) % len(offered)]  # the order's last service first: filing
+        # an SMS under the right list must hold for every service of the order, not only the first
         if for_order:
             result = self.c.deliver_sms(number, text, service=service)
             sender = self.senders.get(service) or service
@@ -108,6 +128,8 @@ class ControlRules(SmsPvaBase):
             self.touched.add("archive")  # haveSms
             if then_read:
                 self._read_sms(holder)
+            else:
+                self._check_listed(holder)  # hasnewsms, seen at once
 
     @precondition(has_control)
     @rule(pick=st.integers(0, 10**6), count=st.sampled_from([0, 0, 2]))

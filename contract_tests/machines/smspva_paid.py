@@ -103,11 +103,16 @@ class PaidRules(SmsPvaBase):
 
     @precondition(lambda self: self.s.can_spend)
     @rule(order_id=ORDERS, kind=st.sampled_from(["prolong", "prolong_max"]),
-          dcount=st.sampled_from([1, 2, 6, 40]), month=st.booleans(), prefer=st.booleans())
-    def prolong(self, order_id: int, kind: str, dcount: int, month: bool, prefer: bool) -> None:
-        """Weeks or months (``prolong``), days (``prolong_max``): only inside the window and the term."""
+          dcount=st.sampled_from([1, 2, 6, 40, "to the term's end", "a day past the term"]), month=st.booleans(),
+          prefer=st.sampled_from(["", "prolong window", "prolong window", "last hour"]))
+    def prolong(self, order_id: int, kind: str, dcount: int | str, month: bool, prefer: str) -> None:
+        """Weeks or months (``prolong``), days (``prolong_max``): only inside the window and the term,
+        up to its last day exactly, and until the paid time's last hour."""
         self.touched.add("money")
-        o = self.orders_by_id[self._steer(order_id, prefer, "prolong window")]
+        o = self.orders_by_id[self._steer(order_id, bool(prefer), prefer or "prolong window")]
+        if isinstance(dcount, str):  # the term's boundary, in days
+            kind, dcount = "prolong_max", max(1, o.prolong_limits(self.now, self.delays)[1]
+                                                + (1 if dcount.startswith("a day") else 0))
         dtype = "day" if kind == "prolong_max" else "month" if month else "week"
         dcount = min(dcount, 2) if kind == "prolong" else dcount
         days = PERIOD_DAYS[dtype] * dcount

@@ -3,6 +3,8 @@ and invalid input gets the provider's error envelope."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -46,8 +48,6 @@ def test_invalid_input_gets_the_error_envelope(contract_session: Session, contra
              if m in invalid.BASELINES.get(contract_provider, {})]
     assert cases, f"no request schema of {contract_provider} has a breakable parameter"
 
-    @settings(max_examples=max(len(cases) * 3, 30), deadline=None)
-    @given(case=st.sampled_from(cases), data=st.data())
     def check(case: tuple[str, str], data: st.DataObject) -> None:
         method, name = case
         schema = schemas.load(contract_provider, f"{method}.request")
@@ -64,4 +64,14 @@ def test_invalid_input_gets_the_error_envelope(contract_session: Session, contra
         if required or contract_session.control is not None:
             expect(target, reply, f"invalid-input:{method}.{name}", True, is_error(reply))
 
-    check()
+    def watched(case: tuple[str, str], data: st.DataObject) -> None:
+        try:
+            check(case, data)
+        except Exception as exc:
+            contract_session.pace.failed(exc, target.replay()[-1:])
+            raise
+
+    def make_test(chosen: settings) -> Callable[[], None]:
+        return chosen(given(case=st.sampled_from(cases), data=st.data())(watched))
+
+    contract_session.pace.run(make_test, settings(max_examples=max(len(cases) * 3, 30), deadline=None))
