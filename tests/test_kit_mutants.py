@@ -19,7 +19,7 @@ from decimal import Decimal
 from contract_tests.runner import run_check
 from mock_server.domain import errors, world
 from mock_server.domain import catalog as catalog_module
-from mock_server.domain import inbox, rentals, stock
+from mock_server.domain import accounts, inbox, rentals, stock
 from mock_server.domain.rentals import CloseReason
 from mock_server.providers import onlinesim, wire
 
@@ -152,6 +152,7 @@ def tariff_counts_never_go_down(mp: pytest.MonkeyPatch) -> None:
         rows = orig(self, provider, country)
         return [dataclasses.replace(r, count=max(r.count, 25)) for r in rows] if provider == "onlinesim" else rows
     wrap(mp, world.World, "stock", as_stocked)
+    wrap(mp, world.View, "stock", as_stocked)  # tariffsRent reads the request's view
 
 
 def last_page_one_more_on_an_exact_multiple(mp: pytest.MonkeyPatch) -> None:
@@ -186,17 +187,11 @@ def port_reload_keeps_no_cooldown(mp: pytest.MonkeyPatch) -> None:
 
 
 def another_key_reads_the_first_keys_balance(mp: pytest.MonkeyPatch) -> None:
-    def first(orig: Any, self: Any, apikey: Any) -> Any:
-        row = self.store.db.execute("SELECT apikey FROM accounts ORDER BY rowid LIMIT 1").fetchone()
-        return orig(self, row[0] if row and apikey else apikey)
-    wrap(mp, world.World, "account", first)
-
-
-def frozen_balance_of_every_key(mp: pytest.MonkeyPatch) -> None:
-    def everyone(orig: Any, self: Any, apikey: str) -> Any:
-        keys = [r[0] for r in self.store.db.execute("SELECT apikey FROM accounts")]
-        return sum((orig(self, k) for k in keys), Decimal(0))
-    wrap(mp, world.World, "frozen_balance", everyone)
+    def first(orig: Any, found: Any, values: dict[str, str]) -> Any:
+        row = found.store.db.execute("SELECT apikey FROM accounts ORDER BY rowid LIMIT 1").fetchone()
+        return orig(found, {**values, "apikey": row[0]} if row and values.get("apikey") else values)
+    original = onlinesim.ACCOUNT_METHODS["getBalance"]
+    mp.setitem(onlinesim.ACCOUNT_METHODS, "getBalance", lambda found, values: first(original, found, values))
 
 
 def replies_as_text_html(mp: pytest.MonkeyPatch) -> None:
@@ -234,7 +229,6 @@ MUTANTS: list[tuple[str, Patch, str | tuple[str, ...]]] = [
     ("portReload answers with more than response", port_reload_answers_more, "schema:onlinesim/portReload"),
     ("portReload starts no cooldown", port_reload_keeps_no_cooldown, "reload:"),
     ("another key reads the first key's balance", another_key_reads_the_first_keys_balance, ("isolation:", "money:")),
-    ("frozen balance counts every key's rentals", frozen_balance_of_every_key, ("money:frozen", "isolation:")),
     ("replies sent as text/html", replies_as_text_html, "content-type:json"),
 ]
 

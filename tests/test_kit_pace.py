@@ -40,6 +40,10 @@ def test_the_same_seed_draws_the_same_examples_and_another_seed_others() -> None
     assert drawn_by(Pace(seed=7)) != drawn_by(Pace(seed=8))
 
 
+# whatever profile another test of the run loaded (the kit loads its own), these run on the default one
+ISOLATED = settings.get_profile("default")
+
+
 def failing_test(pace: Pace, calls: list[int]) -> None:
     """Fails for x >= 1000; every example makes one 'call' (so the shrink's time limit is checked)."""
     def body(x: int) -> None:
@@ -50,7 +54,7 @@ def failing_test(pace: Pace, calls: list[int]) -> None:
             pace.failed(error, [f"call {x}"])
             raise error
 
-    pace.run(lambda chosen: chosen(given(st.integers(0, 10**6))(body)), settings(max_examples=200))
+    pace.run(lambda chosen: chosen(given(st.integers(0, 10**6))(body)), settings(ISOLATED, max_examples=200))
 
 
 def test_without_time_to_shrink_the_first_failure_is_reported_with_its_calls() -> None:
@@ -73,7 +77,7 @@ def test_a_profile_without_shrinking_reports_the_first_failure_at_once() -> None
     pace, calls = Pace(shrink_seconds=60), []
     with pytest.raises(AssertionError) as caught:
         pace.run(lambda chosen: chosen(given(st.integers(0, 10**6))(lambda x: calls.append(x) or _fail_big(x))),
-                 settings(max_examples=200, phases=(Phase.explicit, Phase.generate)))
+                 settings(ISOLATED, max_examples=200, phases=(Phase.explicit, Phase.generate)))
     assert str(caught.value) == f"{next(x for x in calls if x >= 1000)}"
 
 

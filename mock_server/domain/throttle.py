@@ -1,7 +1,8 @@
 """Request-rate rules for renting: per-key calls per second and the duplicate window.
 
 They count real (wall-clock) seconds, not simulated ones: they are about how fast a client calls.
-Each call is recorded in its own transaction, so a refused call still counts.
+A call is recorded inside the call's transaction: a provider call that is refused is rolled back whole
+(nothing stored, nothing counted), so only answered calls count.
 """
 
 from __future__ import annotations

@@ -56,6 +56,9 @@ RESTORE_METHODS = frozenset({"restore_user_precalc", "restore_user"})
 READ_ONLY = frozenset({"getcountries", "get_default_services", "get_country_by_service", "getdata",
                        "getdataWithProviders", "getcount", "getCountWithProviders", "get_count_multi",
                        "get_days_canada_paypal", "get_min_paypal_days", "orders", "get_rent_history"})
+# reads whose only change is marking the SMS read, in a write of its own taken only when something is unread
+# (no charge to keep with its answer); a HEAD still never runs them
+MARKS_READ = frozenset({"sms"})
 
 # domain error -> msg, for every method but the two restore methods
 MESSAGES: dict[type[errors.RentalError], str] = {
@@ -127,7 +130,7 @@ def rent_api() -> Response:
     found = wire.problem(PROVIDER, method, values, fallback=TEXTS["bad_parameters"])
     if found is not None:
         return error(found[1])
-    if method in READ_ONLY:
+    if method in READ_ONLY or method in MARKS_READ:
         return _answer(method, handler, values)
     return wire.committed(lambda: _answer(method, handler, values))
 
