@@ -34,7 +34,7 @@ def main() -> None:
     parser.add_argument("--smspva", action="store_true", help="profile the SMSPVA mix (orders, sms) instead")
     opts = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"DB": str(Path(tmp) / "profile.sqlite3"), "START_BALANCE": 10**9, "MAX_CONCURRENT": 10**5,
+        app = create_app({"DB": str(Path(tmp) / "profile.sqlite3"), "START_BALANCE": 10**9, "MAX_CONCURRENT": 10**4,
                           "ACTIVATION_DELAY": 0, "CONSOLE": False})
         client, control = app.test_client(), MockControl.in_process(app)
 
