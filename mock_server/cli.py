@@ -110,7 +110,7 @@ def serve(host: str, port: int, db: str, seed: int, workers: int, threads: int, 
         os.environ[f"MOCK_{key}"] = _env_text(value)
     from .config import DEFAULTS, build_world
     from .integrity import verify
-    from .store import StoreError
+    from .storage import StoreError
 
     try:  # initialise the store once, and fail here on bad settings rather than in a worker;
         # without importing Flask, so this parent process of the workers stays small

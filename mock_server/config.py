@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from fixtures import SmsFaker, load_catalog
+
 from .domain import Settings, World
 from .domain.clock import MODES
-from .store import Store
+from .storage import Store
 
 DEFAULTS: dict[str, Any] = {
     "DB": "sms-rent-mock.sqlite3",   # a file, so a restart loses nothing; ":memory:" for throwaway state
@@ -43,6 +45,12 @@ def check(config: Mapping[str, Any]) -> None:
 def build_world(config: Mapping[str, Any]) -> World:
     """The World over the configured store (created and initialised on first use), after ``check``."""
     check(config)
-    return World(Store(str(config["DB"])), Settings.from_mapping(dict(config)), seed=int(config["SEED"]),
-                 clock_mode=config["CLOCK"], time_scale=float(config["TIME_SCALE"]),
-                 start_time=config["START_TIME"])
+    return new_world(Store(str(config["DB"])), Settings.from_mapping(dict(config)), seed=int(config["SEED"]),
+                     clock_mode=config["CLOCK"], time_scale=float(config["TIME_SCALE"]),
+                     start_time=config["START_TIME"])
+
+
+def new_world(store: Store, settings: Settings | None = None, **options: Any) -> World:
+    """A World over ``store`` with this project's own dependencies: the seeded fakes and catalog of
+    ``fixtures`` (the domain imports neither)."""
+    return World(store, settings, faker=SmsFaker, load_catalog=load_catalog, **options)

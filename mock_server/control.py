@@ -24,6 +24,7 @@ from jsonschema.exceptions import best_match
 from werkzeug.exceptions import HTTPException
 
 import schemas
+from fixtures.scenarios import SCENARIOS
 
 from . import control_guard, faults, journal, json_body
 from .client import ControlError, MockControl
@@ -50,6 +51,10 @@ def reply(name: str, body: Any, status: int = 200) -> tuple[Response, int]:
     return jsonify(body), status
 
 
+# what went wrong (``AdminError.kind``) -> the HTTP status that says so
+STATUS = {"invalid": 400, "not_found": 404, "too_large": 413}
+
+
 def failure(status: int, message: str, field: str | None = None) -> tuple[Response, int]:
     return reply("error", {"error": message, "field": field}, status)
 
@@ -57,13 +62,13 @@ def failure(status: int, message: str, field: str | None = None) -> tuple[Respon
 def body(schema: str) -> dict[str, Any]:
     """The request's JSON body (bounded by ``json_body``), checked against ``schemas/control/<schema>.json``."""
     if (request.content_length or 0) > json_body.MAX_BYTES:
-        raise AdminError(f"the body is larger than {json_body.MAX_BYTES} bytes", status=413)
+        raise AdminError(f"the body is larger than {json_body.MAX_BYTES} bytes", kind="too_large")
     # a body of unknown length (chunked) is read no further than one byte past the limit
     raw = request.get_data() if request.content_length is not None else request.stream.read(json_body.MAX_BYTES + 1)
     try:
         data: Any = json_body.parse(raw) if raw.strip() else {}
     except json_body.BodyError as exc:
-        raise AdminError(exc.message, status=exc.status) from None
+        raise AdminError(exc.message, kind="too_large" if exc.status == 413 else "invalid") from None
     error = best_match(schemas.validator("control", schema).iter_errors(data))
     if error is not None:
         path = ".".join(str(p) for p in error.absolute_path)
@@ -101,7 +106,7 @@ def authorise() -> tuple[Response, int] | None:
 
 @bp.errorhandler(AdminError)
 def refused(exc: AdminError) -> tuple[Response, int]:
-    return failure(exc.status, exc.message, exc.field)
+    return failure(STATUS[exc.kind], exc.message, exc.field)
 
 
 @bp.app_errorhandler(404)
@@ -150,8 +155,8 @@ def reset() -> tuple[Response, int]:
     scenario, apikey = data.get("scenario", "fresh"), data.get("apikey", snapshot.DEFAULT_KEY)
     faults.delete(world())
     journal.journal().clear()
-    snapshot.reset(world(), faults.runtime().base, seed=seed, clock_state=_start_clock(), scenario=scenario,
-                   apikey=apikey)
+    snapshot.reset(world(), faults.runtime().base, seed=seed, clock_state=_start_clock(), scenarios=SCENARIOS,
+                   scenario=scenario, apikey=apikey)
     return reply("reset.response", {"seed": seed, "scenario": scenario,
                                     "clock": clock_view(world().clock_state(), world().now()),
                                     "account": admin.account_view(world(), apikey)})
@@ -195,14 +200,14 @@ def _key(apikey: str) -> str:
 def _row_id(value: int, what: str) -> int:
     """An id from the path: one beyond SQLite's INTEGER names nothing (404), rather than overflowing."""
     if value > MAX_ROW_ID:
-        raise AdminError(f"no {what} {str(value)[:30]}", "id", status=404)
+        raise AdminError(f"no {what} {str(value)[:30]}", "id", kind="not_found")
     return value
 
 
 def _account(apikey: str) -> dict[str, Any]:
     found = admin.account_view(world(), _key(apikey))
     if found is None:
-        raise AdminError(f"no account {apikey!r} (PUT creates one)", "apikey", status=404)
+        raise AdminError(f"no account {apikey!r} (PUT creates one)", "apikey", kind="not_found")
     return found
 
 
@@ -293,7 +298,7 @@ def post_sms() -> tuple[Response, int]:
 
 def _settings() -> dict[str, Any]:
     return {"settings": admin.settings_view(world().settings),
-            "overrides": admin.settings_overrides(world().store.db)}
+            "overrides": admin.settings_overrides(world())}
 
 
 @bp.get("/settings")
@@ -328,7 +333,7 @@ def delete_faults() -> tuple[Response, int]:
 def delete_fault(rule_id: int) -> tuple[Response, int]:
     deleted = faults.delete(world(), _row_id(rule_id, "fault rule"))
     if not deleted:
-        raise AdminError(f"no fault rule {rule_id}", "id", status=404)
+        raise AdminError(f"no fault rule {rule_id}", "id", kind="not_found")
     return reply("deleted.response", {"deleted": deleted})
 
 

@@ -21,7 +21,7 @@ from werkzeug.exceptions import HTTPException
 
 from . import integrity
 from .faults import DroppedConnection
-from .store import StoreError
+from .storage import StoreError
 
 log = logging.getLogger("sms_rent_mock")
 

@@ -102,30 +102,24 @@ def add(world: World, spec: dict[str, Any]) -> Rule:
     check(spec)
     action = {k: spec[k] for k in ("delay_ms", *TERMINAL) if spec.get(k) is not None and spec.get(k) is not False}
     match = {str(k): _text(v) for k, v in (spec.get("match") or {}).items()}
-    with world.store.write() as db:
-        cur = db.execute("INSERT INTO fault_rules(provider, method, match, remaining, probability, action, created_at) "
-                         "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                         (spec["provider"], spec["method"], json.dumps(match), spec.get("times"),
-                          spec.get("probability"), json.dumps(action), world.now()))
-        admin.bump(db, "faults_rev")
-        row = db.execute("SELECT * FROM fault_rules WHERE id = ?", (cur.lastrowid,)).fetchone()
+    with world.store.unit_of_work() as tx:
+        row = tx.faults.add(provider=spec["provider"], method=spec["method"], match=json.dumps(match),
+                            remaining=spec.get("times"), probability=spec.get("probability"),
+                            action=json.dumps(action), created_at=world.now())
+        tx.meta.bump("faults_rev")
     return _rule(row)
 
 
 def rules(world: World) -> list[Rule]:
-    return [_rule(r) for r in world.store.db.execute("SELECT * FROM fault_rules WHERE remaining IS NULL OR remaining > 0 "
-                                                     "ORDER BY id")]
+    return [_rule(r) for r in world.store.current().faults.live()]
 
 
 def delete(world: World, rule_id: int | None = None) -> int:
     """Delete one rule, or all of them; returns how many went."""
-    with world.store.write() as db:
-        if rule_id is None:
-            cur = db.execute("DELETE FROM fault_rules")
-        else:
-            cur = db.execute("DELETE FROM fault_rules WHERE id = ?", (rule_id,))
-        admin.bump(db, "faults_rev")
-    return cur.rowcount
+    with world.store.unit_of_work() as tx:
+        gone = tx.faults.delete(rule_id)
+        tx.meta.bump("faults_rev")
+    return gone
 
 
 def _text(value: Any) -> str:
@@ -149,11 +143,11 @@ class Runtime:
 
     def refresh(self) -> list[Rule]:
         """Bring settings and rules up to date with the store; returns the live rules."""
-        db = self.world.store.db
-        faults_rev, settings_rev = admin.revisions(db)
+        tx = self.world.store.current()
+        faults_rev, settings_rev = tx.meta.revisions()
         if settings_rev != self._settings_rev:
             with self._lock:
-                self.world.settings = admin.effective_settings(self.base, admin.settings_overrides(db))
+                self.world.settings = admin.effective_settings(self.base, tx.meta.settings_overrides())
                 self._settings_rev = settings_rev
         if faults_rev != self._faults_rev:
             with self._lock:
@@ -177,16 +171,11 @@ class Runtime:
         return chosen
 
     def _consume(self, rule: Rule) -> bool:
-        with self.world.store.write() as db:
-            if rule.remaining is None:
-                cur = db.execute("UPDATE fault_rules SET hits = hits + 1 WHERE id = ?", (rule.id,))
-            else:
-                cur = db.execute("UPDATE fault_rules SET hits = hits + 1, remaining = remaining - 1 "
-                                 "WHERE id = ? AND remaining > 0", (rule.id,))
-                if cur.rowcount and db.execute("SELECT remaining FROM fault_rules WHERE id = ?",
-                                               (rule.id,)).fetchone()[0] == 0:
-                    admin.bump(db, "faults_rev")
-        return cur.rowcount == 1
+        with self.world.store.unit_of_work() as tx:
+            left = tx.faults.use(rule.id, counted=rule.remaining is not None)
+            if left == 0:
+                tx.meta.bump("faults_rev")
+        return left != -1
 
 
 def runtime(app: Flask | None = None) -> Runtime:

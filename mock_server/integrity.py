@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import json
 import math
-import sqlite3
 from collections.abc import Callable
 from typing import Any
 
 from .domain.clock import MODES
 from .domain.settings import Settings
-from .store import Store, StoreError
+from .storage import Store, StoreError, Tx
 
 WAY_OUT = "restore it from a backup, or move it away and start again with a new store"
 MAX_TIME = 253_402_300_799       # 9999-12-31 23:59:59 UTC: the last second a timestamp can be shown
@@ -64,7 +63,7 @@ def _object(value: Any) -> str | None:
 META: dict[str, Callable[[Any], str | None]] = {"clock": _clock, "settings": _settings, "catalog": _object}
 
 
-def _fault(row: sqlite3.Row) -> str | None:
+def _fault(row: dict[str, Any]) -> str | None:
     try:
         action, match = json.loads(row["action"]), json.loads(row["match"])
     except (TypeError, ValueError):
@@ -86,54 +85,38 @@ def _fault(row: sqlite3.Row) -> str | None:
 
 def problem(store: Store) -> str | None:
     """The first value in ``store`` no call may write, as one line naming the file and the way out."""
-    found = _first_problem(store.db)
+    found = _first_problem(store.current())
     return None if found is None else str(StoreError(store.path, f"holds {found}", WAY_OUT))
 
 
 def check(store: Store) -> None:
     """``StoreError`` (its text is ``problem``'s line) when the store holds such a value."""
-    found = _first_problem(store.db)
+    found = _first_problem(store.current())
     if found is not None:
         raise StoreError(store.path, f"holds {found}", WAY_OUT)
 
 
-def _first_problem(db: sqlite3.Connection) -> str | None:
+def _first_problem(tx: Tx) -> str | None:
     for key, rule in META.items():
-        row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        if row is None:
+        raw = tx.meta.get(key)
+        if raw is None:
             continue
         try:
-            value = json.loads(row[0], parse_constant=lambda name: float(name))
+            value = json.loads(raw, parse_constant=lambda name: float(name))
         except (TypeError, ValueError):
             return f"a {key} value that is not JSON"
         why = rule(value)
         if why is not None:
             return f"an invalid {key} value ({why})"
-    seed = db.execute("SELECT value FROM meta WHERE key = 'seed'").fetchone()
-    if seed is not None and not str(seed[0]).lstrip("-").isdigit():
-        return f"a seed that is not a whole number ({seed[0]!r})"
-    for row in db.execute("SELECT * FROM fault_rules"):
+    seed = tx.meta.get("seed")
+    if seed is not None and not seed.lstrip("-").isdigit():
+        return f"a seed that is not a whole number ({seed!r})"
+    for row in tx.faults.all():
         why = _fault(row)
         if why is not None:
             return f"an invalid fault rule {row['id']} ({why})"
-    return _column_types(db)
-
-
-def _column_types(db: sqlite3.Connection) -> str | None:
-    """Every column declared INTEGER holds integers (or NULL where allowed) within SQLite's range."""
-    tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
-                                       "AND name NOT LIKE 'sqlite_%'")]
-    for table in tables:
-        for column in db.execute(f"PRAGMA table_info({table})"):
-            name, kind, not_null = column[1], str(column[2]).upper(), column[3]
-            if kind != "INTEGER":
-                continue
-            allowed = "('integer')" if not_null else "('integer', 'null')"
-            bad = db.execute(f'SELECT "{name}" FROM "{table}" WHERE typeof("{name}") NOT IN {allowed} LIMIT 1'
-                             ).fetchone()
-            if bad is not None:
-                return f"{table}.{name} = {bad[0]!r}, which is not a whole number"
-    return None
+    bad = tx.snapshot.not_whole_number()
+    return None if bad is None else f"{bad}, which is not a whole number"
 
 
 def verify(path: str) -> None:

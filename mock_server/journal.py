@@ -33,7 +33,7 @@ from flask import Flask, Response, current_app, g
 from .domain import World
 from .providers.wire import outcome
 from .providers.wire import params as request_params
-from .store import Store
+from .storage import Store
 
 log = logging.getLogger("sms_rent_mock")
 REDACTED = "***"
@@ -72,10 +72,8 @@ class Journal:
     @staticmethod
     def _migrate(store: Store) -> None:
         """Batches from several workers interleave, so entries are ordered by ``logged``, not by id."""
-        with store.write() as db:
-            if "logged" not in {row[1] for row in db.execute("PRAGMA table_info(journal)")}:
-                db.execute("ALTER TABLE journal ADD COLUMN logged REAL")
-            db.execute("CREATE INDEX IF NOT EXISTS journal_by_time ON journal(logged)")
+        with store.unit_of_work() as tx:
+            tx.journal.migrate()
 
     def _start(self) -> None:
         """Fresh per-process state (also in a worker forked after the journal was made)."""
@@ -135,11 +133,8 @@ class Journal:
                 batch, self._buffer = self._buffer, []
             if batch:
                 try:
-                    with self.store.write() as db:
-                        db.executemany("INSERT INTO journal(provider, method, params, outcome, http_status, fault, "
-                                       "duration_ms, at, logged) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", batch)
-                        newest = db.execute("SELECT MAX(id) FROM journal").fetchone()[0] or 0
-                        db.execute("DELETE FROM journal WHERE id <= ?", (newest - self.size,))
+                    with self.store.unit_of_work() as tx:
+                        tx.journal.append(batch, keep=self.size)
                 except BaseException:
                     with self._lock:  # kept for the next try, but never more than the journal holds
                         self._buffer[:0] = batch
@@ -190,12 +185,7 @@ class Journal:
         if self.store is None:
             return []
         self._wait_for_others()
-        sql, args = "SELECT * FROM journal WHERE 1 = 1", []
-        for name, value in (("provider", provider), ("method", method)):
-            if value:
-                sql += f" AND {name} = ?"
-                args.append(value)
-        rows = self.store.db.execute(sql + " ORDER BY logged DESC, id DESC LIMIT ?", (*args, limit))
+        rows = self.store.current().journal.newest(provider=provider, method=method, limit=limit)
         return [{"id": r["id"], "provider": r["provider"], "method": r["method"], "params": json.loads(r["params"]),
                  "outcome": r["outcome"], "http_status": r["http_status"], "fault": r["fault"],
                  "duration_ms": r["duration_ms"], "at": r["at"]} for r in rows]
@@ -205,8 +195,8 @@ class Journal:
         if self.store is None:
             return 0
         self._wait_for_others()
-        with self.store.write() as db:
-            return int(db.execute("DELETE FROM journal").rowcount)
+        with self.store.unit_of_work() as tx:
+            return tx.journal.clear()
 
 
 @atexit.register

@@ -76,18 +76,18 @@ def world_key(world: World, rental_id: int) -> str:
 
 
 def balance(world: World, apikey: str = KEY) -> Decimal:
-    account = accounts.load(world.store.db, apikey)
+    account = world.store.current().accounts.load(apikey)
     assert account is not None
     return account.balance
 
 
 def ledger(world: World, apikey: str = KEY) -> list[accounts.LedgerEntry]:
     """The key's ledger, oldest first."""
-    return list(reversed(accounts.ledger(world.store.db, apikey)))
+    return list(reversed(world.store.current().accounts.ledger(apikey)))
 
 
 def free(world: World, country: str, service: str, operator: str | None = None) -> int:
-    return sum(r.count for r in stock.rows(world.store.db, "smspva", country)
+    return sum(r.count for r in world.store.current().stock.rows("smspva", country)
                if r.service == service and (operator is None or r.operator == operator))
 
 
@@ -107,5 +107,5 @@ def withdraw(world: World, *, country: str | None = None, service: str | None = 
         del market["countries"][country]
     if service is not None:
         del market["services"][service]
-    with world.store.write() as db:
-        world.put_catalog(db, {**data, "smspva": market})
+    with world.store.unit_of_work() as tx:
+        tx.meta.put_catalog({**data, "smspva": market})

@@ -15,7 +15,8 @@ from click.testing import CliRunner
 from mock_server.cli import main
 from mock_server.domain import World
 from mock_server.integrity import problem
-from mock_server.store import Store
+from mock_server.config import new_world
+from mock_server.storage import Store
 
 from .conftest import make_app
 
@@ -29,7 +30,7 @@ def serve(monkeypatch: pytest.MonkeyPatch, db: str) -> tuple[int, list[str]]:
 
 
 def fresh(path: Path) -> Path:
-    World(Store(str(path))).store.close()
+    new_world(Store(str(path))).store.close()
     return path
 
 

@@ -22,6 +22,8 @@ from mock_server.domain import catalog as catalog_module
 from mock_server.domain import accounts, inbox, rentals, stock
 from mock_server.domain.rentals import CloseReason
 from mock_server.providers import onlinesim, wire
+from mock_server.storage import inbox as inbox_rows
+from mock_server.storage import rentals as rental_rows
 
 Patch = Callable[[pytest.MonkeyPatch], None]
 
@@ -51,7 +53,7 @@ def wrong_code_for_low_balance(mp: pytest.MonkeyPatch) -> None:
 
 def tenant_touches_another_keys_rental(mp: pytest.MonkeyPatch) -> None:
     def owned(orig: Any, self: Any, db: Any, apikey: Any, rental_id: int, provider: str, now: int, **k: Any) -> Any:
-        found = rentals.get(db, rental_id, now)
+        found = db.rentals.get(rental_id, now)
         return orig(self, db, found.apikey if found else apikey, rental_id, provider, now, **k)
     wrap(mp, world.World, "_owned", owned)
 
@@ -63,7 +65,7 @@ def guard_window_keeps_the_money(mp: pytest.MonkeyPatch) -> None:
 
 def auto_renewal_is_free(mp: pytest.MonkeyPatch) -> None:
     def renew(orig: Any, self: Any, db: Any, rental: Any) -> bool:
-        rentals.update(db, rental.id, expires_at=rental.expires_at + 30 * 86400, days=rental.days + 30)
+        db.rentals.update(rental.id, expires_at=rental.expires_at + 30 * 86400, days=rental.days + 30)
         return True
     wrap(mp, world.World, "_renew", renew)
 
@@ -73,7 +75,7 @@ def hours_within_the_day(mp: pytest.MonkeyPatch) -> None:
 
 
 def messages_oldest_first(mp: pytest.MonkeyPatch) -> None:
-    wrap(mp, inbox, "messages_of", lambda orig, *a, **k: {r: m[::-1] for r, m in orig(*a, **k).items()})
+    wrap(mp, inbox_rows.Inbox, "messages_of", lambda orig, *a, **k: {r: m[::-1] for r, m in orig(*a, **k).items()})
 
 
 def response_as_a_string(mp: pytest.MonkeyPatch) -> None:
@@ -100,7 +102,7 @@ def stock_never_runs_out(mp: pytest.MonkeyPatch) -> None:
 
 
 def frozen_balance_ignored(mp: pytest.MonkeyPatch) -> None:
-    mp.setattr(world.View, "frozen_balance", lambda self: Decimal(0))
+    mp.setattr(world.View, "frozen_balance", lambda self, *a: Decimal(0))
 
 
 def first_sms_does_not_confirm(mp: pytest.MonkeyPatch) -> None:
@@ -108,11 +110,11 @@ def first_sms_does_not_confirm(mp: pytest.MonkeyPatch) -> None:
 
 
 def closed_rentals_still_listed(mp: pytest.MonkeyPatch) -> None:
-    def listed(orig: Any, db: Any, apikey: str, provider: str, now: int) -> Any:
-        rows = db.execute(rentals._SELECT + "WHERE r.apikey = :key AND r.provider = :provider ORDER BY r.id",
-                          {"now": now, "key": apikey, "provider": provider})
-        return [rentals._from_row(r) for r in rows]
-    wrap(mp, rentals, "open_for", listed)
+    def listed(orig: Any, self: Any, apikey: str, provider: str, now: int) -> Any:
+        rows = self.db.execute(rental_rows._SELECT + "WHERE r.apikey = :key AND r.provider = :provider ORDER BY r.id",
+                               {"now": now, "key": apikey, "provider": provider})
+        return [rental_rows._from_row(r) for r in rows]
+    wrap(mp, rental_rows.Rentals, "open_for", listed)
 
 
 def _messages(item: dict[str, Any]) -> list[dict[str, Any]]:

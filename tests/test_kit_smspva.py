@@ -148,8 +148,8 @@ def activate_requeues_an_online_number(mp: pytest.MonkeyPatch) -> None:
     def requeue(orig: Any, self: Any, apikey: str, rental_id: int, provider: str) -> Any:
         found = self.rental(apikey, rental_id, provider)
         if found.line_state(self.now()) is rentals.LineState.ONLINE:
-            with self.store.write() as db:
-                rentals.update(db, rental_id, online_from=None, online_until=None)
+            with self.store.unit_of_work() as tx:
+                tx.rentals.update(rental_id, online_from=None, online_until=None)
         return orig(self, apikey, rental_id, provider)
     wrap(mp, world.World, "activate", requeue)
 

@@ -11,7 +11,8 @@ import pytest
 import requests
 
 from mock_server.domain import World
-from mock_server.store import Store
+from mock_server.config import new_world
+from mock_server.storage import Store
 
 from . import server
 
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.server
 
 def prepare(db: Path, *, stock: int | None = None) -> None:
     """Create the store file before serving, optionally with a small RU 1-day stock."""
-    world = World(Store(str(db)))
+    world = new_world(Store(str(db)))
     if stock is not None:
         world.store.db.execute("UPDATE stock SET count = ? WHERE provider = 'onlinesim' AND country = 'RU' AND period = 1",
                                (stock,))
@@ -43,7 +44,7 @@ def test_fifty_concurrent_rents_with_four_workers_never_oversell(tmp_path: Path)
             outcomes = list(pool.map(rent, range(50)))
     assert outcomes.count("1") == 20
     assert outcomes.count("NO_NUMBER") == 30
-    world = World(Store(str(db)))
+    world = new_world(Store(str(db)))
     assert world.audit() == []
     rows = world.store.db.execute("SELECT COUNT(*), COUNT(DISTINCT phone) FROM rentals").fetchone()
     assert tuple(rows) == (20, 20)
@@ -87,4 +88,4 @@ def test_sigkill_during_rents_loses_no_acknowledged_rental(tmp_path: Path) -> No
             listed = requests.get(f"{url2}/api/rent/getRentState.php", params={"apikey": key}, timeout=10).json()
             held = {item["tzid"] for item in listed["list"]}
             assert {tzid for k, tzid in acknowledged if k == key} <= held
-    assert World(Store(str(db))).audit() == []
+    assert new_world(Store(str(db))).audit() == []

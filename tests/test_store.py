@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from mock_server.store import Store
+from mock_server.storage import Store
 
 from .conftest import make_app
 from .live import serving

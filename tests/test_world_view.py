@@ -11,7 +11,8 @@ import pytest
 from flask import Flask
 
 from mock_server.domain import RentRequest, World, clock, errors
-from mock_server.store import Store
+from mock_server.config import new_world
+from mock_server.storage import Store
 
 from .conftest import make_app
 
@@ -32,7 +33,7 @@ class CountingStore(Store):
 
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
-    found = World(CountingStore(str(tmp_path / "view.sqlite3")), clock_mode="frozen", start_time=1_700_000_000)
+    found = new_world(CountingStore(str(tmp_path / "view.sqlite3")), clock_mode="frozen", start_time=1_700_000_000)
     yield found
     found.store.close()
 
@@ -85,7 +86,7 @@ def test_a_read_settles_what_fell_due_first(world: World) -> None:
 
 def test_a_view_is_one_snapshot_with_one_now(world: World, tmp_path: Path) -> None:
     rent(world)
-    other = World(Store(str(tmp_path / "view.sqlite3")))  # another worker on the same file
+    other = new_world(Store(str(tmp_path / "view.sqlite3")))  # another worker on the same file
     with world.view(KEY) as v:
         seen, now = len(v.open_rentals("onlinesim")), v.now
         rent(other)
@@ -138,7 +139,7 @@ def test_reading_sms_marks_them_read_once() -> None:
 
 
 def test_a_view_inside_a_write_reads_that_write(world: World) -> None:
-    with world.write():
+    with world.unit_of_work():
         with world.view("inner") as v:
             assert v.account is not None and v.account.apikey == "inner"
     assert world.account("inner").apikey == "inner"

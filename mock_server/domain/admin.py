@@ -8,13 +8,11 @@ balance is set by an ``adjust`` ledger row, so it always equals the sum of its l
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from dataclasses import asdict, fields
 from decimal import Decimal
 from typing import Any
 
-from . import accounts, rentals, stock
+from . import accounts, stock
 from .catalog import Catalog
 from .errors import RentalError
 from .rentals import Rental
@@ -27,47 +25,39 @@ SETTING_NAMES = tuple(f.name for f in fields(Settings))
 KEEP: Any = object()  # "leave this field as it is" (None is a value for some fields)
 
 
-class AdminError(ValueError):
-    """A control request the world cannot apply; ``field`` names the input at fault, ``status`` the HTTP code."""
+KINDS = ("invalid", "not_found", "too_large")
 
-    def __init__(self, message: str, field: str | None = None, *, status: int = 400) -> None:
+
+class AdminError(ValueError):
+    """A control request the world cannot apply; ``field`` names the input at fault, ``kind`` (one of
+    ``KINDS``) what went wrong, which the control API turns into its HTTP status."""
+
+    def __init__(self, message: str, field: str | None = None, *, kind: str = "invalid") -> None:
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
         super().__init__(message)
-        self.message, self.field, self.status = message, field, status
+        self.message, self.field, self.kind = message, field, kind
 
 
 def money(amount: Decimal) -> float:
     return float(amount)
 
 
-# -- revision counters: one cheap read tells a worker whether its cached rules or settings are stale ----
-
-def bump(db: sqlite3.Connection, key: str) -> None:
-    db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, CAST(COALESCE((SELECT CAST(value AS INTEGER) "
-               "FROM meta WHERE key = ?), 0) + 1 AS TEXT))", (key, key))
-
-
-def revisions(db: sqlite3.Connection) -> tuple[str, str]:
-    """(faults revision, settings revision), in one query."""
-    found = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('faults_rev', 'settings_rev')").fetchall())
-    return found.get("faults_rev", "0"), found.get("settings_rev", "0")
-
-
 # -- accounts ---------------------------------------------------------------------------------------
 
 def account_view(world: World, apikey: str) -> dict[str, Any] | None:
-    db, now = world.read()
-    account = accounts.load(db, apikey)
-    if account is None:
-        return None
-    owned = db.execute("SELECT id FROM rentals WHERE apikey = ? ORDER BY id", (apikey,)).fetchall()
-    held = [r for r in (rentals.get(db, row[0], now) for row in owned) if r is not None]
+    with world.view() as v:
+        account = v.tx.accounts.load(apikey)
+        if account is None:
+            return None
+        held, ledger, now = v.tx.rentals.of_key(apikey, v.now), v.tx.accounts.ledger(apikey), v.now
     return {
         "apikey": apikey, "balance": money(account.balance),
         "max_concurrent": world.settings.max_concurrent if account.max_concurrent is None else account.max_concurrent,
         "max_concurrent_own": account.max_concurrent, "open_rentals": sum(r.is_open for r in held),
         "blocked": account.blocked, "restriction": account.restriction, "created_at": account.created_at,
         "ledger": [{"id": e.id, "amount": money(e.amount), "kind": e.kind, "rental_id": e.rental_id, "memo": e.memo,
-                    "at": e.at} for e in accounts.ledger(db, apikey)],
+                    "at": e.at} for e in ledger],
         "rentals": [rental_view(r, now) for r in held],
     }
 
@@ -77,23 +67,21 @@ def put_account(world: World, apikey: str, *, balance: Decimal | None = None, ma
     """Create or update one account; returns True when it was created."""
     if restriction is not KEEP and restriction is not None and restriction not in RESTRICTIONS:
         raise AdminError(f"restriction must be one of {', '.join(RESTRICTIONS)} or null", "restriction")
-    with world.write() as (db, now):
-        account = accounts.load(db, apikey)
+    with world.unit_of_work() as (tx, now):
+        account = tx.accounts.load(apikey)
         if account is None:
             start = world.settings.start_balance if balance is None else balance
-            accounts.create(db, apikey, balance=start, now=now)
+            accounts.create(tx, apikey, balance=start, now=now)
         elif balance is not None and balance != account.balance:
-            accounts.post(db, apikey, balance - account.balance, "adjust", now=now, memo="set through the control API")
+            accounts.post(tx, apikey, balance - account.balance, "adjust", now=now, memo="set through the control API")
         changes: dict[str, Any] = {}
         if max_concurrent is not KEEP:
             changes["max_concurrent"] = max_concurrent
         if blocked is not None:
-            changes["blocked"] = int(blocked)
+            changes["blocked"] = blocked
         if restriction is not KEEP:
             changes["restriction"] = restriction
-        if changes:
-            sets = ", ".join(f"{name} = :{name}" for name in changes)
-            db.execute(f"UPDATE accounts SET {sets} WHERE apikey = :apikey", {**changes, "apikey": apikey})
+        tx.accounts.set_flags(apikey, **changes)
         return account is None
 
 
@@ -106,21 +94,14 @@ def set_stock(world: World, provider: str, country: str, count: int, *, service:
     if provider == "onlinesim" and (service or operator):
         raise AdminError("OnlineSim stock is per country and period: it has no service or operator",
                          "service" if service else "operator")
-    with world.write() as (db, _now):
-        catalog = world.catalog(db)
+    with world.unit_of_work() as (tx, _now):
+        catalog = world.catalog(tx)
         if country not in catalog.countries:
             raise AdminError(f"country {country!r} is not in the catalog", "country")
-        where, args = "provider = ? AND country = ?", [provider, country]
-        for name, value in (("service", service), ("period", period), ("operator", operator)):
-            if value is not None:
-                where += f" AND {name} = ?"
-                args.append(value)
-        if db.execute(f"SELECT COUNT(*) FROM stock WHERE {where}", args).fetchone()[0]:
-            db.execute(f"UPDATE stock SET count = ? WHERE {where}", [count, *args])
-        else:
+        if not tx.stock.set_matching(count, provider, country, service=service, period=period, operator=operator):
             row = _new_stock_row(catalog, provider, country, service, period, operator)
-            stock.set_count(db, *row, count)
-        return [r for r in stock.rows(db, provider, country)
+            tx.stock.set_count(*row, count)
+        return [r for r in tx.stock.rows(provider, country)
                 if all(v is None or getattr(r, n) == v for n, v in
                        (("service", service), ("period", period), ("operator", operator)))]
 
@@ -160,49 +141,44 @@ def rental_view(rental: Rental, now: int) -> dict[str, Any]:
 
 
 def rental(world: World, rental_id: int) -> dict[str, Any]:
-    db, now = world.read()
-    found = rentals.get(db, rental_id, now)
+    with world.view() as v:
+        found = v.tx.rentals.get(rental_id, v.now)
     if found is None:
-        raise AdminError(f"no rental {rental_id}", "id", status=404)
-    return rental_view(found, now)
+        raise AdminError(f"no rental {rental_id}", "id", kind="not_found")
+    return rental_view(found, v.now)
 
 
 def patch_rental(world: World, rental_id: int, *, frozen: bool | None = None, gone: bool | None = None) -> None:
     """Freeze a rental's port, or take its number out of the system (``gone``: it is retired for good)."""
-    with world.write() as (db, now):
-        found = rentals.get(db, rental_id, now)
+    with world.unit_of_work() as (tx, now):
+        found = tx.rentals.get(rental_id, now)
         if found is None:
-            raise AdminError(f"no rental {rental_id}", "id", status=404)
+            raise AdminError(f"no rental {rental_id}", "id", kind="not_found")
         if frozen is not None:
-            rentals.update(db, rental_id, frozen=int(frozen))
+            tx.rentals.update(rental_id, frozen=frozen)
         if gone is not None:
-            rentals.update(db, rental_id, gone=int(gone))
+            tx.rentals.update(rental_id, gone=gone)
             if gone:
-                db.execute("INSERT OR IGNORE INTO retired_numbers VALUES (?, ?)", (found.dial, found.phone))
+                tx.rentals.retire(found.dial, found.phone)
             else:
-                db.execute("DELETE FROM retired_numbers WHERE dial = ? AND phone = ?", (found.dial, found.phone))
+                tx.rentals.unretire(found.dial, found.phone)
 
 
 def deliver_sms(world: World, number: str, text: str, *, sender: str = "", service: str = "",
                 code: str | None = None) -> dict[str, Any]:
     """An SMS to a full number, delivered by the rules of the provider whose rental holds it."""
     delivery = world.deliver_sms(number, text, sender=sender, service=service, code=code)
-    provider = None
-    if delivery.rental_id is not None:
-        provider = world.store.db.execute("SELECT provider FROM rentals WHERE id = ?",
-                                          (delivery.rental_id,)).fetchone()[0]
     message = delivery.message
-    return {"delivered": delivery.delivered, "rental_id": delivery.rental_id, "provider": provider,
+    return {"delivered": delivery.delivered, "rental_id": delivery.rental_id, "provider": delivery.provider,
             "reason": delivery.reason,
             "message": None if message is None else {"id": message.id, "code": message.code, "at": message.at}}
 
 
 # -- runtime settings -------------------------------------------------------------------------------
 
-def settings_overrides(db: sqlite3.Connection) -> dict[str, Any]:
-    row = db.execute("SELECT value FROM meta WHERE key = 'settings'").fetchone()
-    found: dict[str, Any] = json.loads(row[0]) if row else {}
-    return found
+def settings_overrides(world: World) -> dict[str, Any]:
+    """The setting overrides every worker applies (as stored)."""
+    return world.store.current().meta.settings_overrides()
 
 
 def effective_settings(base: Settings, overrides: dict[str, Any]) -> Settings:
@@ -214,21 +190,16 @@ def put_settings(world: World, base: Settings, changes: dict[str, Any]) -> Setti
     unknown = sorted(set(changes) - set(SETTING_NAMES))
     if unknown:
         raise AdminError(f"unknown setting {unknown[0]!r}; known: {', '.join(SETTING_NAMES)}", unknown[0])
-    with world.store.write() as db:
-        merged = {**settings_overrides(db), **changes}
+    with world.store.unit_of_work() as tx:
+        merged = {**tx.meta.settings_overrides(), **changes}
         merged = {k: v for k, v in merged.items() if v is not None}
         try:
             effective = effective_settings(base, merged)
         except ValueError as exc:
             raise AdminError(str(exc), next(iter(changes), None)) from None
-        store_settings(db, merged)
+        tx.meta.put_settings_overrides(merged)
     world.settings = effective
     return effective
-
-
-def store_settings(db: sqlite3.Connection, overrides: dict[str, Any]) -> None:
-    db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('settings', ?)", (json.dumps(overrides, default=str),))
-    bump(db, "settings_rev")
 
 
 def settings_view(settings: Settings) -> dict[str, Any]:

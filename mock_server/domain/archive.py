@@ -9,17 +9,19 @@ yet (still open, or deleted with paid time left) is "not expired".
 from __future__ import annotations
 
 import math
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from . import rentals
 from .catalog import Offer
 from .errors import (CountryWithdrawn, NotInArchive, NotOwner, NotYetExpired, NumberUnavailable, ServiceWithdrawn,
                      UnknownCountry, UnknownService)
 from .rentals import DAY, Rental
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .ports import Tx
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,10 +32,10 @@ class Quote:
     price: Decimal
 
 
-def quote(db: sqlite3.Connection, settings: Settings, apikey: str, rental_id: int, provider: str, now: int,
+def quote(tx: Tx, settings: Settings, apikey: str, rental_id: int, provider: str, now: int,
           offers_of: Callable[[Rental], list[Offer]]) -> Quote:
     """The price of bringing ``rental_id`` back now, or the refusal that explains why it cannot be."""
-    rental = rentals.get(db, rental_id, now)
+    rental = tx.rentals.get(rental_id, now)
     if rental is None or rental.provider != provider:
         raise NotInArchive()
     if rental.is_open:
@@ -52,7 +54,7 @@ def quote(db: sqlite3.Connection, settings: Settings, apikey: str, rental_id: in
         raise NotYetExpired()
     prepaid = settings.restore_prepaid_days
     guaranteed_until = rental.created_at + settings.max_term_days * DAY
-    if rental.gone or rentals.number_taken(db, rental.dial, rental.phone) or now + prepaid * DAY > guaranteed_until:
+    if rental.gone or tx.rentals.number_taken(rental.dial, rental.phone) or now + prepaid * DAY > guaranteed_until:
         raise NumberUnavailable()
     overdue = max(1, math.ceil((now - rental.expires_at) / DAY))
     price = sum((o.full_price(overdue + prepaid) for o in offers), Decimal(0))

@@ -10,37 +10,36 @@ from __future__ import annotations
 import copy
 import math
 import re
-import sqlite3
 from decimal import Decimal
 from typing import Any
 
-from . import stock
 from .admin import AdminError
 from .catalog import Catalog
 from .catalog import money as money_of
 from .errors import RentalError
+from .ports import Tx
 from .world import World
 
 
 def patch_catalog(world: World, provider: str, *, add: dict[str, Any] | None = None,
                   remove: dict[str, Any] | None = None) -> dict[str, Any]:
     """Add or remove a country or a service of one provider's market; returns the new catalog data."""
-    with world.write() as (db, _now):
-        data = copy.deepcopy(dict(world.catalog(db).data))
+    with world.unit_of_work() as (tx, _now):
+        data = copy.deepcopy(dict(world.catalog(tx).data))
         market = data.setdefault(provider, {})
         if remove is not None:
-            _remove(db, data, market, provider, remove)
+            _remove(tx, data, market, provider, remove)
         if add is not None:
             try:
                 _bounded(add, "add")
-                _add(db, data, market, provider, add)
+                _add(tx, data, market, provider, add)
             except (ValueError, TypeError, AttributeError) as exc:
                 raise AdminError(f"the catalog would be invalid: {exc}", "add") from None
         try:
             check_catalog(data)
         except ValueError as exc:
             raise AdminError(f"the catalog would be invalid: {exc}", "add") from None
-        world.put_catalog(db, data)
+        tx.meta.put_catalog(data)
         return data
 
 
@@ -149,11 +148,11 @@ def _onlinesim_code(market: dict[str, Any], country: str) -> str:
         return country
     found = next((code for code, entry in entries.items() if entry.get("iso") == country), None)
     if found is None:
-        raise AdminError(f"OnlineSim offers no country {country!r}", "country", status=404)
+        raise AdminError(f"OnlineSim offers no country {country!r}", "country", kind="not_found")
     return found
 
 
-def _remove(db: sqlite3.Connection, data: dict[str, Any], market: dict[str, Any], provider: str,
+def _remove(tx: Tx, data: dict[str, Any], market: dict[str, Any], provider: str,
             what: dict[str, Any]) -> None:
     country, service = what.get("country"), what.get("service")
     countries = market.setdefault("countries", {})
@@ -161,27 +160,27 @@ def _remove(db: sqlite3.Connection, data: dict[str, Any], market: dict[str, Any]
         if service or not country:
             raise AdminError("OnlineSim's market has countries only: give a country", "remove")
         iso = countries.pop(_onlinesim_code(market, country))["iso"]
-        db.execute("DELETE FROM stock WHERE provider = ? AND country = ?", (provider, iso))
+        tx.stock.delete(provider, iso)
     elif country and service:
         if service not in countries.get(country, {}).get("services", {}):
-            raise AdminError(f"{country} offers no service {service!r}", "service", status=404)
+            raise AdminError(f"{country} offers no service {service!r}", "service", kind="not_found")
         del countries[country]["services"][service]
-        db.execute("DELETE FROM stock WHERE provider = ? AND country = ? AND service = ?", (provider, country, service))
+        tx.stock.delete(provider, country, service=service)
     elif country:
         if countries.pop(country, None) is None:
-            raise AdminError(f"SMSPVA offers no country {country!r}", "country", status=404)
-        db.execute("DELETE FROM stock WHERE provider = ? AND country = ?", (provider, country))
+            raise AdminError(f"SMSPVA offers no country {country!r}", "country", kind="not_found")
+        tx.stock.delete(provider, country)
     elif service:
         if market.get("services", {}).pop(service, None) is None:
-            raise AdminError(f"SMSPVA has no service {service!r}", "service", status=404)
+            raise AdminError(f"SMSPVA has no service {service!r}", "service", kind="not_found")
         for entry in countries.values():
             entry.get("services", {}).pop(service, None)
-        db.execute("DELETE FROM stock WHERE provider = ? AND service = ?", (provider, service))
+        tx.stock.delete(provider, service=service)
     else:
         raise AdminError("give a country, a service, or both", "remove")
 
 
-def _add(db: sqlite3.Connection, data: dict[str, Any], market: dict[str, Any], provider: str,
+def _add(tx: Tx, data: dict[str, Any], market: dict[str, Any], provider: str,
          what: dict[str, Any]) -> None:
     country, service, entry = what.get("country"), what.get("service"), copy.deepcopy(what.get("entry") or {})
     info = what.get("country_info")
@@ -212,4 +211,4 @@ def _add(db: sqlite3.Connection, data: dict[str, Any], market: dict[str, Any], p
         market.setdefault("services", {})[service] = entry
     else:
         raise AdminError("give a country, a service, or both", "add")
-    stock.fill(db, rows)
+    tx.stock.fill(rows)

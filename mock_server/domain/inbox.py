@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import math
 import re
-import sqlite3
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from .ports import Tx
 
 T = TypeVar("T")
 
@@ -55,34 +57,7 @@ def paginate(items: list[T], *, page: int = 1, per_page: int = 20) -> Page[T]:
                 start + len(data), len(items))
 
 
-def messages(db: sqlite3.Connection, rental_id: int, now: int) -> list[Message]:
-    rows = db.execute("SELECT * FROM sms WHERE rental_id = ? AND at <= ? ORDER BY at DESC, id DESC",
-                      (rental_id, now))
-    return [Message(r["id"], r["rental_id"], r["sender"], r["service"], r["text"], r["code"], r["at"]) for r in rows]
-
-
-def messages_of(db: sqlite3.Connection, rental_ids: list[int], now: int) -> dict[int, list[Message]]:
-    """Messages of several rentals in one query, each list newest first."""
-    found: dict[int, list[Message]] = {rid: [] for rid in rental_ids}
-    if rental_ids:
-        marks = ",".join("?" * len(rental_ids))
-        rows = db.execute(f"SELECT * FROM sms WHERE rental_id IN ({marks}) AND at <= ? ORDER BY at DESC, id DESC",
-                          (*rental_ids, now))
-        for r in rows:
-            found[r["rental_id"]].append(Message(r["id"], r["rental_id"], r["sender"], r["service"], r["text"],
-                                                 r["code"], r["at"]))
-    return found
-
-
-def store(db: sqlite3.Connection, rental_id: int, *, sender: str, service: str, text: str, code: str | None,
-          at: int) -> Message:
-    code = extract_code(text) if code is None else code
-    cur = db.execute("INSERT INTO sms(rental_id, sender, service, text, code, at) VALUES (?, ?, ?, ?, ?, ?)",
-                     (rental_id, sender, service, text, code, at))
-    assert cur.lastrowid is not None
-    return Message(cur.lastrowid, rental_id, sender, service, text, code, at)
-
-
-def mark_read(db: sqlite3.Connection, rental_id: int, now: int) -> None:
-    db.execute("UPDATE rentals SET last_read_sms = (SELECT COALESCE(MAX(id), last_read_sms) FROM sms "
-               "WHERE rental_id = ? AND at <= ?) WHERE id = ?", (rental_id, now, rental_id))
+def store(tx: Tx, rental_id: int, *, sender: str, service: str, text: str, code: str | None, at: int) -> Message:
+    """Keep one SMS; without ``code`` the code is read from the text."""
+    return tx.inbox.add(rental_id, sender=sender, service=service, text=text,
+                        code=extract_code(text) if code is None else code, at=at)

@@ -1,4 +1,4 @@
-"""One rented number over its life: the record, its derived states, and the SQL that moves it.
+"""One rented number over its life: the record and its derived states.
 
 Nothing here is scheduled. The record keeps timestamps (created, expires, guard, online window,
 reload) and every state a client sees is computed from them and the clock's `now` when read.
@@ -7,14 +7,12 @@ reload) and every state a client sees is computed from them and the clock's `now
 from __future__ import annotations
 
 import math
-import sqlite3
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from .accounts import from_units
-
 DAY = 86_400
+FIRST_RENTAL_ID = 100_000  # rental ids are a fixed sequence from here (deterministic by seed)
 
 
 class LineState(StrEnum):
@@ -112,77 +110,5 @@ class Rental:
         return self.is_open and not self.frozen and self.line_state(now) is LineState.ONLINE
 
 
-_SELECT = """
-SELECT r.*,
-  (SELECT MIN(at) FROM sms WHERE rental_id = r.id AND at <= :now) AS first_sms_at,
-  (SELECT COUNT(*) FROM sms WHERE rental_id = r.id AND at <= :now AND id > r.last_read_sms) AS unread,
-  (SELECT COALESCE(-SUM(amount), 0) FROM ledger WHERE rental_id = r.id AND kind IN ('charge', 'refund')) AS paid_units
-FROM rentals r
-"""
-
-
-def _from_row(row: sqlite3.Row) -> Rental:
-    return Rental(
-        row["id"], row["apikey"], row["provider"], row["country"], row["dial"], row["phone"],
-        tuple(s for s in row["services"].split(",") if s), row["operator"], row["period"], row["days"],
-        bool(row["auto_renew"]), bool(row["needs_activation"]), row["created_at"], row["expires_at"],
-        row["guard_until"], row["online_from"], row["online_until"], row["reload_at"], bool(row["frozen"]),
-        bool(row["gone"]), row["last_read_sms"], row["closed_at"], row["close_reason"],
-        from_units(row["paid_units"]), row["first_sms_at"], row["unread"], row["last_online"],
-    )
-
-
-def get(db: sqlite3.Connection, rental_id: int, now: int) -> Rental | None:
-    row = db.execute(_SELECT + "WHERE r.id = :id", {"now": now, "id": rental_id}).fetchone()
-    return None if row is None else _from_row(row)
-
-
-def open_for(db: sqlite3.Connection, apikey: str, provider: str, now: int) -> list[Rental]:
-    rows = db.execute(_SELECT + "WHERE r.apikey = :key AND r.provider = :provider AND r.closed_at IS NULL ORDER BY r.id",
-                      {"now": now, "key": apikey, "provider": provider})
-    return [_from_row(r) for r in rows]
-
-
-def archived_for(db: sqlite3.Connection, apikey: str, provider: str, now: int, *, skip: int, take: int) -> list[Rental]:
-    rows = db.execute(
-        _SELECT + "WHERE r.apikey = :key AND r.provider = :provider AND r.closed_at IS NOT NULL "
-        "ORDER BY r.closed_at DESC, r.id DESC LIMIT :take OFFSET :skip",
-        {"now": now, "key": apikey, "provider": provider, "skip": skip, "take": take})
-    return [_from_row(r) for r in rows]
-
-
-def holding(db: sqlite3.Connection, dial: str, phone: str, now: int) -> Rental | None:
-    """The open rental that holds this number now, if any."""
-    row = db.execute(_SELECT + "WHERE r.dial = :dial AND r.phone = :phone AND r.closed_at IS NULL",
-                     {"now": now, "dial": dial, "phone": phone}).fetchone()
-    return None if row is None else _from_row(row)
-
-
-def count_open(db: sqlite3.Connection, apikey: str) -> int:
-    return db.execute("SELECT COUNT(*) FROM rentals WHERE apikey = ? AND closed_at IS NULL", (apikey,)).fetchone()[0]
-
-
-def number_taken(db: sqlite3.Connection, dial: str, phone: str) -> bool:
-    """Held by an open rental, or retired from the system."""
-    return db.execute(
-        "SELECT EXISTS(SELECT 1 FROM rentals WHERE dial = ? AND phone = ? AND closed_at IS NULL) "
-        "OR EXISTS(SELECT 1 FROM retired_numbers WHERE dial = ? AND phone = ?)", (dial, phone, dial, phone)
-    ).fetchone()[0] == 1
-
-
-def next_id(db: sqlite3.Connection, first: int) -> int:
-    return db.execute("SELECT COALESCE(MAX(id) + 1, ?) FROM rentals", (first,)).fetchone()[0]
-
-
 def due_at(guard_until: int | None, expires_at: int) -> int:
     return expires_at if guard_until is None else min(guard_until, expires_at)
-
-
-def update(db: sqlite3.Connection, rental_id: int, **fields: object) -> None:
-    """Set columns of one rental; keeps ``due_at`` in step with the guard and expiry it depends on."""
-    assignments = ", ".join(f"{name} = :{name}" for name in fields)
-    db.execute(f"UPDATE rentals SET {assignments} WHERE id = :id", {**fields, "id": rental_id})
-    if {"guard_until", "expires_at", "closed_at"} & fields.keys():
-        db.execute("UPDATE rentals SET due_at = CASE WHEN closed_at IS NOT NULL THEN NULL "
-                   "WHEN guard_until IS NULL THEN expires_at ELSE MIN(guard_until, expires_at) END WHERE id = ?",
-                   (rental_id,))

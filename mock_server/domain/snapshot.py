@@ -9,24 +9,21 @@ re-checks there that every balance equals the sum of its ledger.
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from fixtures import SmsFaker
-from fixtures.scenarios import SCENARIOS
-
-from . import accounts, clock
-from .admin import (SETTING_NAMES, AdminError, bump, effective_settings, patch_rental, put_account, settings_overrides,
-                    store_settings)
+from . import clock
+from .admin import SETTING_NAMES, AdminError, effective_settings, patch_rental, put_account
 from .catalog_edit import check_catalog
-from .catalog import Catalog
+from .ports import RowRejected
 from .rentals import CloseReason
 from .settings import Settings
 from .world import TABLES, RentRequest, World
+
+Scenario = Callable[["Stage"], None]
 
 VERSION = 1
 # transient: the throttle is real-time bookkeeping for rate limits, not part of a situation
@@ -34,20 +31,16 @@ STATE_TABLES = tuple(t for t in TABLES if t != "throttle")
 DEFAULT_KEY = "test-key"
 
 
-def _columns(db: sqlite3.Connection, table: str) -> list[str]:
-    return [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
-
-
 def export_state(world: World, *, extra_tables: tuple[str, ...] = ()) -> dict[str, Any]:
-    with world.write() as (db, now):
-        state = clock.ClockState.from_json(db.execute("SELECT value FROM meta WHERE key = 'clock'").fetchone()[0])
+    with world.unit_of_work() as (tx, now):
+        state = clock.ClockState.from_json(tx.meta.get("clock") or "")
         return {
             "version": VERSION,
             "clock": {"now": now, "mode": state.mode, "scale": state.scale},
-            "seed": int(world.store.get_meta("seed") or 0),
-            "settings": settings_overrides(db),
-            "catalog": world.catalog(db).data,
-            "tables": {t: [dict(r) for r in db.execute(f"SELECT * FROM {t}")] for t in (*STATE_TABLES, *extra_tables)},
+            "seed": int(tx.meta.get("seed") or 0),
+            "settings": tx.meta.settings_overrides(),
+            "catalog": world.catalog(tx).data,
+            "tables": {t: tx.snapshot.rows(t) for t in (*STATE_TABLES, *extra_tables)},
         }
 
 
@@ -60,29 +53,22 @@ def import_state(world: World, base: Settings, document: dict[str, Any], *, extr
     state, effective = check_document(document, base, known_tables=(*STATE_TABLES, *extra_tables),
                                       row_checks=row_checks or {})
     tables = document.get("tables", {})
-    with world.store.write() as db:
-        for table in (*STATE_TABLES, *extra_tables, "throttle"):
-            db.execute(f"DELETE FROM {table}")
+    with world.store.unit_of_work() as tx:
+        tx.snapshot.wipe((*STATE_TABLES, *extra_tables, "throttle"))
         for table, rows in tables.items():
-            columns = _columns(db, table)
-            for i, row in enumerate(rows):
-                extra = sorted(set(row) - set(columns))
-                if extra:
-                    raise AdminError(f"{table} has no column {extra[0]!r}", f"tables.{table}.{i}.{extra[0]}")
-                names = list(row)
-                try:
-                    db.execute(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
-                               [row[n] for n in names])
-                except sqlite3.Error as exc:
-                    raise AdminError(f"{table} row {i}: {exc}", f"tables.{table}.{i}") from None
-        broken = accounts.audit(db)
+            try:
+                tx.snapshot.insert(table, rows)
+            except RowRejected as exc:
+                where = f"tables.{table}.{exc.index}" + ("" if exc.column is None else f".{exc.column}")
+                raise AdminError(exc.message, where) from None
+        broken = tx.accounts.audit()
         if broken:
             raise AdminError(f"the balance of {broken[0]!r} is not the sum of its ledger", "tables.accounts")
-        db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('clock', ?)", (state.to_json(),))
-        db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('seed', ?)", (str(int(document.get("seed", 0))),))
-        world.put_catalog(db, document["catalog"])
-        store_settings(db, dict(document.get("settings") or {}))
-        bump(db, "faults_rev")
+        tx.meta.put("clock", state.to_json())
+        tx.meta.put("seed", str(int(document.get("seed", 0))))
+        tx.meta.put_catalog(document["catalog"])
+        tx.meta.put_settings_overrides(dict(document.get("settings") or {}))
+        tx.meta.bump("faults_rev")
     world.settings = effective
 
 
@@ -161,21 +147,22 @@ def _check_references(tables: dict[str, list[dict[str, Any]]], countries: set[st
             raise AdminError(f"the balance of account row {i} is not the sum of its ledger", "tables.accounts")
 
 
-def reset(world: World, base: Settings, *, seed: int, clock_state: clock.ClockState, scenario: str | None = None,
-          apikey: str = DEFAULT_KEY) -> None:
-    """Fresh state on ``clock_state``, then the named scenario played for ``apikey``."""
-    if scenario is not None and scenario not in SCENARIOS:
-        raise AdminError(f"unknown scenario {scenario!r}; known: {', '.join(SCENARIOS)}", "scenario")
+def reset(world: World, base: Settings, *, seed: int, clock_state: clock.ClockState,
+          scenarios: Mapping[str, Scenario], scenario: str | None = None, apikey: str = DEFAULT_KEY) -> None:
+    """Fresh state on ``clock_state``, then the named scenario (of ``scenarios``, ``fresh`` by default)
+    played for ``apikey``."""
+    if scenario is not None and scenario not in scenarios:
+        raise AdminError(f"unknown scenario {scenario!r}; known: {', '.join(scenarios)}", "scenario")
     world.reset(seed=seed, clock_state=clock_state)
-    with world.store.write() as db:
-        store_settings(db, {})
+    with world.store.unit_of_work() as tx:
+        tx.meta.put_settings_overrides({})
     world.settings = base
     stage = Stage(world, apikey)
     start = stage.now()
     # a scenario is staged with the transient rules off, so it plays the same whatever the server's settings
     world.settings = replace(base, rent_rate_limit=0, duplicate_window=0.0, failure_rate=0.0, auto_sms=0)
     try:
-        SCENARIOS[scenario or "fresh"](stage)
+        scenarios[scenario or "fresh"](stage)
     finally:
         world.settings = base
     if stage.now() < start:
@@ -188,7 +175,7 @@ class Stage:
     def __init__(self, world: World, apikey: str) -> None:
         self.world, self.apikey = world, apikey
         self.settings = world.settings
-        self._faker = SmsFaker(int(world.store.get_meta("seed") or 0))
+        self._faker = world.faker()
 
     def now(self) -> int:
         return self.world.now()
@@ -205,8 +192,8 @@ class Stage:
                     **({} if max_concurrent is None else {"max_concurrent": max_concurrent}))
 
     def empty_stock(self) -> None:
-        with self.world.store.write() as db:
-            db.execute("UPDATE stock SET count = 0")
+        with self.world.store.unit_of_work() as tx:
+            tx.stock.empty_all()
 
     def rent(self, provider: str, country: str, days: int, *, service: str = "", auto_renew: bool = False) -> int:
         if provider == "onlinesim":
@@ -241,8 +228,7 @@ class Stage:
         patch_rental(self.world, rental_id, gone=True)
 
     def _provider(self, rental_id: int) -> str:
-        row = self.world.store.db.execute("SELECT provider FROM rentals WHERE id = ?", (rental_id,)).fetchone()
-        return str(row[0])
+        return str(self.world.store.current().rentals.provider_of(rental_id))
 
 
 __all__ = ["DEFAULT_KEY", "Stage", "export_state", "import_state", "reset"]

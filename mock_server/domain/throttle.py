@@ -8,10 +8,13 @@ A call is recorded inside the call's transaction: a provider call that is refuse
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
-from ..store import Store
 from .errors import DuplicateOperation, RateLimited
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .ports import Store
 
 
 def check(store: Store, settings: Settings, apikey: str, fingerprint: str) -> None:
@@ -19,14 +22,11 @@ def check(store: Store, settings: Settings, apikey: str, fingerprint: str) -> No
     if not (settings.rent_rate_limit or settings.duplicate_window):
         return
     real = time.time()
-    with store.write() as db:
-        db.execute("DELETE FROM throttle WHERE at < ?", (real - max(1.0, settings.duplicate_window),))
-        if settings.duplicate_window and db.execute(
-                "SELECT 1 FROM throttle WHERE apikey = ? AND op = 'rent' AND fingerprint = ? AND at > ?",
-                (apikey, fingerprint, real - settings.duplicate_window)).fetchone():
+    with store.unit_of_work() as tx:
+        tx.throttle.forget_before(real - max(1.0, settings.duplicate_window))
+        if settings.duplicate_window and tx.throttle.seen(apikey, "rent", fingerprint, real - settings.duplicate_window):
             raise DuplicateOperation()
-        recent = db.execute("SELECT COUNT(*) FROM throttle WHERE apikey = ? AND op = 'rent' AND at > ?",
-                            (apikey, real - 1.0)).fetchone()[0]
-        db.execute("INSERT INTO throttle VALUES (?, 'rent', ?, ?)", (apikey, fingerprint, real))
+        recent = tx.throttle.count(apikey, "rent", real - 1.0)
+        tx.throttle.record(apikey, "rent", fingerprint, real)
     if settings.rent_rate_limit and recent >= settings.rent_rate_limit:
         raise RateLimited()

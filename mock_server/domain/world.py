@@ -12,29 +12,33 @@ from __future__ import annotations
 
 import json
 import random
-import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
-from fixtures import SmsFaker, load_catalog
-
-from ..store import FIRST_RENTAL_ID, Store
-from . import accounts, archive, clock, inbox, rentals, stock, throttle
+from . import accounts, archive, clock, inbox, stock, throttle
 from .archive import Quote
 from .catalog import Catalog, Offer
 from .errors import (BeyondMaxTerm, IdentificationRequired, NeedsExtension, InsufficientBalance, InvalidParameter,
                      MissingKey, NotOwner, NumberGone, OutOfStock, UnknownKey,
                      ProlongNotAllowed, ReloadNotAvailable, RentalEnded, RentalError, RentalNotFound,
                      TooManyRentals, TryAgainLater)
-from .rentals import DAY, CloseReason, Rental
+from .ports import Store, Tx
+from .rentals import DAY, FIRST_RENTAL_ID, CloseReason, LineState, Rental
 from .settings import Settings
 
+# the tables a reset empties (meta aside)
 TABLES = ("accounts", "ledger", "stock", "rentals", "sms", "retired_numbers", "throttle")
-DUE = "SELECT 1 FROM rentals WHERE closed_at IS NULL AND due_at <= ? LIMIT 1"  # uses the partial index rentals_due
 _NO_KEY = object()
+
+
+class Faker(Protocol):
+    """Seeded numbers and SMS texts (``fixtures.SmsFaker``): the same inputs give the same outputs."""
+
+    def national_number(self, pattern: str, *key: Any) -> str: ...
+    def code_sms(self, service_name: str, *key: Any) -> tuple[str, str]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,12 +63,12 @@ class Delivery:
     rental_id: int | None
     reason: str
     message: inbox.Message | None = None
+    provider: str | None = None
 
 
-def owned(db: sqlite3.Connection, apikey: str | None, rental_id: int, provider: str, now: int,
-          *, open_only: bool = True) -> Rental:
+def owned(tx: Tx, apikey: str | None, rental_id: int, provider: str, now: int, *, open_only: bool = True) -> Rental:
     """A rental of this key and provider; another key's rental is refused, never shown."""
-    rental = rentals.get(db, rental_id, now)
+    rental = tx.rentals.get(rental_id, now)
     if rental is None or rental.provider != provider:
         raise RentalNotFound()
     if rental.apikey != apikey:
@@ -76,10 +80,10 @@ def owned(db: sqlite3.Connection, apikey: str | None, rental_id: int, provider: 
 
 @dataclass(frozen=True, slots=True)
 class View:
-    """One request's read of the world: a snapshot connection, `now` fixed once, the catalog and settings,
+    """One request's read of the world: a snapshot transaction, `now` fixed once, the catalog and settings,
     and the key's account when the view was opened for one. Valid only inside ``with world.view()``."""
 
-    db: sqlite3.Connection
+    tx: Tx
     now: int
     catalog: Catalog
     settings: Settings
@@ -91,52 +95,49 @@ class View:
 
     def rental(self, rental_id: int, provider: str) -> Rental:
         """One rental of the view's key, open or not (another key's is ``NotOwner``)."""
-        return owned(self.db, self.apikey, rental_id, provider, self.now, open_only=False)
+        return owned(self.tx, self.apikey, rental_id, provider, self.now, open_only=False)
 
     def open_rentals(self, provider: str) -> list[Rental]:
-        return rentals.open_for(self.db, self.apikey or "", provider, self.now) if self.apikey else []
+        return self.tx.rentals.open_for(self.apikey, provider, self.now) if self.apikey else []
 
     def messages(self, rental: Rental) -> list[inbox.Message]:
-        return inbox.messages(self.db, rental.id, self.now)
+        return self.tx.inbox.messages(rental.id, self.now)
 
     def messages_of(self, found: list[Rental]) -> dict[int, list[inbox.Message]]:
         """Messages of several rentals at once (one query), keyed by rental id, newest first."""
-        return inbox.messages_of(self.db, [r.id for r in found], self.now)
+        return self.tx.inbox.messages_of([r.id for r in found], self.now)
 
     def stock(self, provider: str, country: str | None = None) -> list[stock.StockRow]:
-        return stock.rows(self.db, provider, country)
+        return self.tx.stock.rows(provider, country)
 
-    def frozen_balance(self) -> Decimal:
-        """Money held by the key's OnlineSim rentals still inside their refundable guard window."""
-        return sum((r.paid for r in self.open_rentals("onlinesim") if r.guarding(self.now)), Decimal(0))
+    def frozen_balance(self, provider: str) -> Decimal:
+        """Money held by the key's rentals of ``provider`` still inside their refundable guard window."""
+        return sum((r.paid for r in self.open_rentals(provider) if r.guarding(self.now)), Decimal(0))
 
 
 class World:
-    """Rentals, balances, messages and the clock over one store."""
+    """Rentals, balances, messages and the clock over one store.
 
-    def __init__(self, store: Store, settings: Settings | None = None, *, seed: int = 0, clock_mode: str | None = None,
+    Its dependencies come in: the ``store`` (``ports.Store``), ``faker(seed)`` making seeded numbers and
+    SMS texts, and ``load_catalog()`` giving the catalog data a fresh state starts from
+    (``mock_server.config.new_world`` passes the ones in ``fixtures``)."""
+
+    def __init__(self, store: Store, settings: Settings | None = None, *, faker: Callable[[int], Faker],
+                 load_catalog: Callable[[], dict[str, Any]], seed: int = 0, clock_mode: str | None = None,
                  time_scale: float = 1.0, start_time: float | None = None) -> None:
         self.store = store
         self.settings = settings or Settings()
+        self.make_faker, self.load_catalog = faker, load_catalog
         self._rng = random.Random(seed)
         self._cache: dict[str, Any] = {}
-        with store.write() as db:
-            if self._meta(db, "clock") is None:
-                self._wipe(db, seed=seed, clock_state=clock.initial(clock_mode or "real", start=start_time,
+        with store.unit_of_work() as tx:
+            if tx.meta.get("clock") is None:
+                self._wipe(tx, seed=seed, clock_state=clock.initial(clock_mode or "real", start=start_time,
                                                                      scale=time_scale))
             elif clock_mode is not None:
-                self._put_meta(db, "clock", clock.switched(self._clock(db), clock_mode, time_scale).to_json())
+                tx.meta.put("clock", clock.switched(self._clock(tx), clock_mode, time_scale).to_json())
 
     # -- state plumbing -------------------------------------------------------------------------
-
-    @staticmethod
-    def _meta(db: sqlite3.Connection, key: str) -> str | None:
-        row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return None if row is None else str(row[0])
-
-    @staticmethod
-    def _put_meta(db: sqlite3.Connection, key: str, value: str) -> None:
-        db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
 
     def _cached(self, key: str, raw: str, build: Any) -> Any:
         hit = self._cache.get(key)
@@ -144,217 +145,209 @@ class World:
             hit = self._cache[key] = (raw, build(raw))
         return hit[1]
 
-    def _clock(self, db: sqlite3.Connection) -> clock.ClockState:
-        return self._cached("clock", self._meta(db, "clock") or "", clock.ClockState.from_json)
+    def _clock(self, tx: Tx) -> clock.ClockState:
+        return self._cached("clock", tx.meta.get("clock") or "", clock.ClockState.from_json)
 
-    def catalog(self, db: sqlite3.Connection | None = None) -> Catalog:
-        db = db or self.store.db
-        rev = self._meta(db, "catalog_rev") or ""
-        return self._cached("catalog", rev, lambda _: Catalog(json.loads(self._meta(db, "catalog") or "{}")))
+    def catalog(self, tx: Tx | None = None) -> Catalog:
+        tx = tx or self.store.current()
+        rev = tx.meta.get("catalog_rev") or ""
+        return self._cached("catalog", rev, lambda _: Catalog(json.loads(tx.meta.get("catalog") or "{}")))
 
-    def _faker(self, db: sqlite3.Connection) -> SmsFaker:
-        return self._cached("faker", self._meta(db, "seed") or "0", lambda raw: SmsFaker(int(raw)))
+    def faker(self, tx: Tx | None = None) -> Faker:
+        """The faker of the stored seed."""
+        tx = tx or self.store.current()
+        return self._cached("faker", tx.meta.get("seed") or "0", lambda raw: self.make_faker(int(raw)))
 
-    def _wipe(self, db: sqlite3.Connection, *, seed: int, clock_state: clock.ClockState,
+    def _wipe(self, tx: Tx, *, seed: int, clock_state: clock.ClockState,
               catalog_data: dict[str, Any] | None = None) -> None:
-        for table in TABLES:
-            db.execute(f"DELETE FROM {table}")
-        data = catalog_data if catalog_data is not None else load_catalog()
-        self._put_meta(db, "clock", clock_state.to_json())
-        self._put_meta(db, "seed", str(seed))
-        self.put_catalog(db, data)
-        stock.fill(db, Catalog(data).initial_stock())
+        tx.snapshot.wipe(TABLES)
+        data = catalog_data if catalog_data is not None else self.load_catalog()
+        tx.meta.put("clock", clock_state.to_json())
+        tx.meta.put("seed", str(seed))
+        tx.meta.put_catalog(data)
+        tx.stock.fill(Catalog(data).initial_stock())
         self._rng.seed(seed)
 
-    def put_catalog(self, db: sqlite3.Connection, data: dict[str, Any]) -> None:
-        self._put_meta(db, "catalog", json.dumps(data, ensure_ascii=False))
-        self._put_meta(db, "catalog_rev", str(int(self._meta(db, "catalog_rev") or 0) + 1))
-
     @contextmanager
-    def write(self) -> Iterator[tuple[sqlite3.Connection, int]]:
-        """One transaction with the clock read and due events settled: ``with world.write() as (db, now)``."""
-        with self.store.write() as db:
-            now = self._clock(db).now()
-            self._settle(db, now)
-            yield db, now
+    def unit_of_work(self) -> Iterator[tuple[Tx, int]]:
+        """One write transaction with the clock read and due events settled: ``with world.unit_of_work() as (tx, now)``."""
+        with self.store.unit_of_work() as tx:
+            now = self._clock(tx).now()
+            self._settle(tx, now)
+            yield tx, now
 
-    def read(self) -> tuple[sqlite3.Connection, int]:
-        """A connection and `now` for reading, after settling anything due."""
-        db = self.store.db
-        now = self._clock(db).now()
-        if db.execute("SELECT 1 FROM rentals WHERE closed_at IS NULL AND due_at <= ? LIMIT 1", (now,)).fetchone():
-            with self.write():
+    def settle(self) -> None:
+        """Settle whatever fell due by now (a write only when something did)."""
+        tx = self.store.current()
+        if tx.rentals.any_due(self._clock(tx).now()):
+            with self.unit_of_work():
                 pass
-        return db, now
 
     @contextmanager
     def view(self, apikey: Any = _NO_KEY) -> Iterator[View]:
         """One read transaction for a whole request (see the module docstring). With ``apikey`` the
         key's account is checked first (missing, unknown when strict, blocked) and created on first use."""
-        if self.store.db.in_transaction:  # called inside this thread's write: read within it
-            db = self.store.db
-            now = self._clock(db).now()
-            account = None if apikey is _NO_KEY else self._require(db, apikey, now)
-            yield View(db, now, self.catalog(db), self.settings, account)
+        if self.store.in_transaction:  # called inside this thread's write: read within it
+            tx = self.store.current()
+            now = self._clock(tx).now()
+            account = None if apikey is _NO_KEY else self._require(tx, apikey, now)
+            yield View(tx, now, self.catalog(tx), self.settings, account)
             return
-        with self.store.read() as db:
-            now = self._clock(db).now()
+        with self.store.reading() as tx:
+            now = self._clock(tx).now()
             if apikey is _NO_KEY:
                 account, ready = None, True
             else:
                 if not apikey:
                     raise MissingKey()
-                account = accounts.load(db, apikey)
+                account = tx.accounts.load(apikey)
                 if account is None and self.settings.strict_keys:
                     raise UnknownKey()
                 ready = account is not None
-            if ready and db.execute(DUE, (now,)).fetchone() is None:
-                yield View(db, now, self.catalog(db), self.settings, account and accounts.check(account))
+            if ready and not tx.rentals.any_due(now):
+                yield View(tx, now, self.catalog(tx), self.settings, account and accounts.check(account))
                 return
-        with self.store.write() as db:  # the slow path: settle what fell due, create the account
-            self._settle(db, now)
-            if apikey is not _NO_KEY and accounts.load(db, apikey) is None:
-                self._require(db, apikey, now)
-        with self.store.read() as db:
-            account = None if apikey is _NO_KEY else accounts.load(db, apikey)
-            yield View(db, now, self.catalog(db), self.settings, account and accounts.check(account))
+        with self.store.unit_of_work() as tx:  # the slow path: settle what fell due, create the account
+            self._settle(tx, now)
+            if apikey is not _NO_KEY and tx.accounts.load(apikey) is None:
+                self._require(tx, apikey, now)
+        with self.store.reading() as tx:
+            account = None if apikey is _NO_KEY else tx.accounts.load(apikey)
+            yield View(tx, now, self.catalog(tx), self.settings, account and accounts.check(account))
 
     # -- clock ----------------------------------------------------------------------------------
 
     def now(self) -> int:
-        return self._clock(self.store.db).now()
+        return self._clock(self.store.current()).now()
 
     def clock_state(self) -> clock.ClockState:
-        return self._clock(self.store.db)
+        return self._clock(self.store.current())
 
     def change_clock(self, change: Any) -> clock.ClockState:
         """Apply ``change(state) -> state`` (advance, set, switch) atomically, then settle what fell due."""
-        with self.store.write() as db:
-            state = change(self._clock(db))
-            self._put_meta(db, "clock", state.to_json())
-        self.read()
+        with self.store.unit_of_work() as tx:
+            state = change(self._clock(tx))
+            tx.meta.put("clock", state.to_json())
+        self.settle()
         return state
 
     def reset(self, *, seed: int = 0, catalog_data: dict[str, Any] | None = None,
               clock_state: clock.ClockState | None = None) -> None:
-        with self.store.write() as db:
-            self._wipe(db, seed=seed, clock_state=clock_state or self._clock(db), catalog_data=catalog_data)
+        with self.store.unit_of_work() as tx:
+            self._wipe(tx, seed=seed, clock_state=clock_state or self._clock(tx), catalog_data=catalog_data)
 
     # -- settling due events --------------------------------------------------------------------
 
-    def _settle(self, db: sqlite3.Connection, now: int) -> None:
+    def _settle(self, tx: Tx, now: int) -> None:
         """Apply due events one at a time in the order they happened, across all rentals, so that
         renewals competing for one balance are charged chronologically."""
-        while (due := db.execute("SELECT id FROM rentals WHERE closed_at IS NULL AND due_at <= ? "
-                                 "ORDER BY due_at, id LIMIT 1", (now,)).fetchone()) is not None:
-            self._settle_step(db, due[0], now)
+        while (due := tx.rentals.next_due(now)) is not None:
+            self._settle_step(tx, due, now)
 
-    def _settle_step(self, db: sqlite3.Connection, rental_id: int, now: int) -> None:
+    def _settle_step(self, tx: Tx, rental_id: int, now: int) -> None:
         """One due event of one rental: its guard window ending, or its expiry (renewed or not)."""
-        rental = self._get(db, rental_id, now)
+        rental = self._get(tx, rental_id, now)
         guard = rental.guard_until
         if guard is not None and guard <= now:
-            if db.execute("SELECT 1 FROM sms WHERE rental_id = ? AND at <= ? LIMIT 1", (rental_id, guard)).fetchone():
-                rentals.update(db, rental_id, guard_until=None)
+            if tx.inbox.any_by(rental_id, guard):
+                tx.rentals.update(rental_id, guard_until=None)
             else:
-                self._close(db, rental, at=guard, reason=CloseReason.UNCONFIRMED, refund=True)
-        elif not (rental.auto_renew and self._renew(db, rental)):
-            self._close(db, rental, at=rental.expires_at, reason=CloseReason.EXPIRED, refund=False)
+                self._close(tx, rental, at=guard, reason=CloseReason.UNCONFIRMED, refund=True)
+        elif not (rental.auto_renew and self._renew(tx, rental)):
+            self._close(tx, rental, at=rental.expires_at, reason=CloseReason.EXPIRED, refund=False)
 
-    def _renew(self, db: sqlite3.Connection, rental: Rental) -> bool:
+    def _renew(self, tx: Tx, rental: Rental) -> bool:
         days = self.settings.renew_days
         try:
-            price = sum((o.extension_price(days) for o in self._offers(db, rental)), Decimal(0))
-            accounts.charge(db, rental.apikey, price, now=rental.expires_at, rental_id=rental.id, memo=f"auto-renew {days} days")
+            price = sum((o.extension_price(days) for o in self._offers(tx, rental)), Decimal(0))
+            accounts.charge(tx, rental.apikey, price, now=rental.expires_at, rental_id=rental.id,
+                            memo=f"auto-renew {days} days")
         except RentalError:
             return False
-        rentals.update(db, rental.id, expires_at=rental.expires_at + days * DAY, days=rental.days + days)
+        tx.rentals.update(rental.id, expires_at=rental.expires_at + days * DAY, days=rental.days + days)
         return True
 
-    def _close(self, db: sqlite3.Connection, rental: Rental, *, at: int, reason: CloseReason, refund: bool) -> None:
-        rentals.update(db, rental.id, closed_at=at, close_reason=str(reason), guard_until=None)
-        db.execute("DELETE FROM sms WHERE rental_id = ? AND at > ?", (rental.id, at))  # scripted, never arrived
+    def _close(self, tx: Tx, rental: Rental, *, at: int, reason: CloseReason, refund: bool) -> None:
+        tx.rentals.update(rental.id, closed_at=at, close_reason=str(reason), guard_until=None)
+        tx.inbox.drop_after(rental.id, at)  # scripted, never arrived
         if refund:
-            accounts.refund_rental(db, rental.apikey, rental.id, now=at, memo=f"refund: {reason}")
-        stock.give_back(db, rental.provider, rental.country, rental.services, rental.period, rental.operator)
+            accounts.refund_rental(tx, rental.apikey, rental.id, now=at, memo=f"refund: {reason}")
+        stock.give_back(tx, rental.provider, rental.country, rental.services, rental.period, rental.operator)
 
-    def _offers(self, db: sqlite3.Connection, rental: Rental) -> list[Offer]:
-        catalog = self.catalog(db)
+    def _offers(self, tx: Tx, rental: Rental) -> list[Offer]:
+        catalog = self.catalog(tx)
         return [catalog.offer(rental.provider, rental.country, s) for s in rental.services or ("",)]
 
     # -- accounts -------------------------------------------------------------------------------
 
     def account(self, apikey: str | None) -> accounts.Account:
         """The key's account (created with the starting balance on first use unless keys are strict)."""
-        db = self.store.db
-        existing = accounts.load(db, apikey) if apikey else None
+        existing = self.store.current().accounts.load(apikey) if apikey else None
         if existing is not None:
             return accounts.check(existing)
-        with self.write() as (db, now):
-            return self._require(db, apikey, now)
+        with self.unit_of_work() as (tx, now):
+            return self._require(tx, apikey, now)
 
-    def _require(self, db: sqlite3.Connection, apikey: str | None, now: int) -> accounts.Account:
+    def _require(self, tx: Tx, apikey: str | None, now: int) -> accounts.Account:
         s = self.settings
-        return accounts.require(db, apikey, strict=s.strict_keys, start_balance=s.start_balance, now=now)
+        return accounts.require(tx, apikey, strict=s.strict_keys, start_balance=s.start_balance, now=now)
 
     def ledger(self, apikey: str, *, limit: int = 1000) -> list[accounts.LedgerEntry]:
         """The key's ledger rows, newest first."""
-        return accounts.ledger(self.store.db, apikey, limit=limit)
+        return self.store.current().accounts.ledger(apikey, limit=limit)
 
-    def frozen_balance(self, apikey: str) -> Decimal:
-        """Money held by rentals still inside their refundable guard window."""
+    def frozen_balance(self, apikey: str, provider: str) -> Decimal:
+        """Money held by the key's rentals of ``provider`` still inside their refundable guard window."""
         with self.view(apikey) as v:
-            return v.frozen_balance()
+            return v.frozen_balance(provider)
 
     # -- renting --------------------------------------------------------------------------------
 
     def rent(self, apikey: str | None, req: RentRequest) -> Rental:
         self._throttle(apikey, req)
-        with self.write() as (db, now):
-            account = self._require(db, apikey, now)
+        with self.unit_of_work() as (tx, now):
+            account = self._require(tx, apikey, now)
             if account.restriction == "identification_required":
                 raise IdentificationRequired()
-            catalog = self.catalog(db)
+            catalog = self.catalog(tx)
             country = catalog.country(req.country)
             price = sum((catalog.offer(req.provider, req.country, s).price(req.days) for s in req.services), Decimal(0))
             limit = self.settings.max_concurrent if account.max_concurrent is None else account.max_concurrent
-            if rentals.count_open(db, account.apikey) >= limit:
+            if tx.rentals.count_open(account.apikey) >= limit:
                 raise TooManyRentals()
-            operator = stock.take(db, req.provider, req.country, req.services, req.period, req.operator)
-            rental_id = rentals.next_id(db, FIRST_RENTAL_ID)
-            phone = self._free_number(db, country.dial, country.pattern, rental_id)
-            db.execute(
-                "INSERT INTO rentals(id, apikey, provider, country, dial, phone, services, operator, period, days, "
-                "auto_renew, needs_activation, created_at, expires_at, guard_until, due_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (rental_id, account.apikey, req.provider, req.country, country.dial, phone, ",".join(req.services),
-                 operator, req.period, req.days, int(req.auto_renew), int(req.needs_activation), now,
-                 now + req.days * DAY, now + self.settings.guard_seconds if req.guarded else None,
-                 rentals.due_at(now + self.settings.guard_seconds if req.guarded else None, now + req.days * DAY)))
-            accounts.charge(db, account.apikey, price, now=now, rental_id=rental_id, memo=f"rent {req.days} days")
-            rental = self._get(db, rental_id, now)
+            operator = stock.take(tx, req.provider, req.country, req.services, req.period, req.operator)
+            rental_id = tx.rentals.next_id(FIRST_RENTAL_ID)
+            phone = self._free_number(tx, country.dial, country.pattern, rental_id)
+            guard = now + self.settings.guard_seconds if req.guarded else None
+            tx.rentals.insert(rental_id, apikey=account.apikey, provider=req.provider, country=req.country,
+                              dial=country.dial, phone=phone, services=req.services, operator=operator,
+                              period=req.period, days=req.days, auto_renew=req.auto_renew,
+                              needs_activation=req.needs_activation, created_at=now,
+                              expires_at=now + req.days * DAY, guard_until=guard)
+            accounts.charge(tx, account.apikey, price, now=now, rental_id=rental_id, memo=f"rent {req.days} days")
+            rental = self._get(tx, rental_id, now)
             if not req.needs_activation:
-                self._script_sms(db, rental, now)
+                self._script_sms(tx, rental, now)
             return rental
 
-    def _free_number(self, db: sqlite3.Connection, dial: str, pattern: str, rental_id: int) -> str:
-        faker = self._faker(db)
+    def _free_number(self, tx: Tx, dial: str, pattern: str, rental_id: int) -> str:
+        faker = self.faker(tx)
         for attempt in range(50):
             phone = faker.national_number(pattern, rental_id, attempt)
-            if not rentals.number_taken(db, dial, phone):
+            if not tx.rentals.number_taken(dial, phone):
                 return phone
         raise OutOfStock("no free number could be drawn for this country")
 
-    def _script_sms(self, db: sqlite3.Connection, rental: Rental, ready_at: int, *, until: int | None = None) -> None:
+    def _script_sms(self, tx: Tx, rental: Rental, ready_at: int, *, until: int | None = None) -> None:
         """With ``auto_sms`` on, a code SMS lands that many seconds after the number could first receive."""
         at = ready_at + self.settings.auto_sms
         if not self.settings.auto_sms or (until is not None and at >= until):
             return
-        catalog = self.catalog(db)
+        catalog = self.catalog(tx)
         service = rental.services[0] if rental.services else ""
         name = catalog.data.get(rental.provider, {}).get("services", {}).get(service, {}).get("name", "") or "Telegram"
-        text, code = self._faker(db).code_sms(name, rental.id, at)
-        inbox.store(db, rental.id, sender=name, service=service or name, text=text, code=code, at=at)
+        text, code = self.faker(tx).code_sms(name, rental.id, at)
+        inbox.store(tx, rental.id, sender=name, service=service or name, text=text, code=code, at=at)
 
     def _throttle(self, apikey: str | None, req: RentRequest) -> None:
         """Simulated failures, rate limit and duplicate window (see ``throttle``)."""
@@ -365,16 +358,16 @@ class World:
 
     # -- one rental -----------------------------------------------------------------------------
 
-    def _get(self, db: sqlite3.Connection, rental_id: int, now: int) -> Rental:
-        rental = rentals.get(db, rental_id, now)
+    def _get(self, tx: Tx, rental_id: int, now: int) -> Rental:
+        rental = tx.rentals.get(rental_id, now)
         assert rental is not None
         return rental
 
-    def _owned(self, db: sqlite3.Connection, apikey: str | None, rental_id: int, provider: str, now: int,
+    def _owned(self, tx: Tx, apikey: str | None, rental_id: int, provider: str, now: int,
                *, open_only: bool = True) -> Rental:
         """The key's account first (its refusals come before the rental's), then ``owned``."""
-        self._require(db, apikey, now)
-        return owned(db, apikey, rental_id, provider, now, open_only=open_only)
+        self._require(tx, apikey, now)
+        return owned(tx, apikey, rental_id, provider, now, open_only=open_only)
 
     def rental(self, apikey: str, rental_id: int, provider: str) -> Rental:
         with self.view(apikey) as v:
@@ -397,9 +390,9 @@ class World:
         newest = max((m.id for m in shown), default=None)
         if newest is None or newest == rental.last_read_sms:
             return shown
-        with self.write() as (db, now):
-            found = inbox.messages(db, rental.id, now)
-            inbox.mark_read(db, rental.id, now)
+        with self.unit_of_work() as (tx, now):
+            found = tx.inbox.messages(rental.id, now)
+            tx.inbox.mark_read(rental.id, now)
             return found
 
     def messages_of(self, found: list[Rental]) -> dict[int, list[inbox.Message]]:
@@ -409,16 +402,16 @@ class World:
 
     def extend(self, apikey: str, rental_id: int, provider: str, days: int, *, windowed: bool) -> Rental:
         """Add ``days``; ``windowed`` applies the prolong window and the guaranteed maximum term."""
-        with self.write() as (db, now):
-            rental = self._owned(db, apikey, rental_id, provider, now)
+        with self.unit_of_work() as (tx, now):
+            rental = self._owned(tx, apikey, rental_id, provider, now)
             if rental.gone:
                 raise NumberGone()
             if windowed:
                 self.prolong_limits(rental, now, days)
-            price = sum((o.extension_price(days) for o in self._offers(db, rental)), Decimal(0))
-            accounts.charge(db, apikey, price, now=now, rental_id=rental_id, memo=f"extend {days} days")
-            rentals.update(db, rental_id, expires_at=rental.expires_at + days * DAY, days=rental.days + days)
-            return self._get(db, rental_id, now)
+            price = sum((o.extension_price(days) for o in self._offers(tx, rental)), Decimal(0))
+            accounts.charge(tx, apikey, price, now=now, rental_id=rental_id, memo=f"extend {days} days")
+            tx.rentals.update(rental_id, expires_at=rental.expires_at + days * DAY, days=rental.days + days)
+            return self._get(tx, rental_id, now)
 
     def prolong_limits(self, rental: Rental, now: int, days: int = 0) -> tuple[bool, int, int]:
         """(can prolong now, max further days, latest possible expiry); raises when ``days`` breaks them."""
@@ -433,102 +426,103 @@ class World:
 
     def close(self, apikey: str, rental_id: int, provider: str, *, reason: CloseReason) -> Rental:
         """End a rental; it is refunded only if it never received an SMS."""
-        with self.write() as (db, now):
-            rental = self._owned(db, apikey, rental_id, provider, now)
-            self._close(db, rental, at=now, reason=reason, refund=not rental.confirmed)
-            return self._get(db, rental_id, now)
+        with self.unit_of_work() as (tx, now):
+            rental = self._owned(tx, apikey, rental_id, provider, now)
+            self._close(tx, rental, at=now, reason=reason, refund=not rental.confirmed)
+            return self._get(tx, rental_id, now)
 
     def reload_port(self, apikey: str, rental_id: int, provider: str) -> Rental:
-        with self.write() as (db, now):
-            rental = self._owned(db, apikey, rental_id, provider, now)
+        with self.unit_of_work() as (tx, now):
+            rental = self._owned(tx, apikey, rental_id, provider, now)
             if rental.reload_wait(now, self.settings.reload_cooldown):
                 raise ReloadNotAvailable()
             if rental.expires_at - now < 3600:
                 raise NeedsExtension("less than an hour is left: extend the rental before reloading its port")
-            rentals.update(db, rental_id, reload_at=now)
-            return self._get(db, rental_id, now)
+            tx.rentals.update(rental_id, reload_at=now)
+            return self._get(tx, rental_id, now)
 
     def unfreeze(self, apikey: str, rental_id: int, provider: str) -> Rental:
-        with self.write() as (db, now):
-            self._owned(db, apikey, rental_id, provider, now)
-            rentals.update(db, rental_id, frozen=0)
-            return self._get(db, rental_id, now)
+        with self.unit_of_work() as (tx, now):
+            self._owned(tx, apikey, rental_id, provider, now)
+            tx.rentals.update(rental_id, frozen=False)
+            return self._get(tx, rental_id, now)
 
     def activate(self, apikey: str, rental_id: int, provider: str) -> Rental:
         """Queue the number for switching on; a number already activating or online is left as it is."""
-        with self.write() as (db, now):
-            rental = self._owned(db, apikey, rental_id, provider, now)
+        with self.unit_of_work() as (tx, now):
+            rental = self._owned(tx, apikey, rental_id, provider, now)
             if rental.gone:
                 raise NumberGone()
-            if rental.line_state(now) is rentals.LineState.OFFLINE:
+            if rental.line_state(now) is LineState.OFFLINE:
                 online_from = now + self.settings.activation_delay
-                rentals.update(db, rental_id, online_from=online_from,
-                               online_until=online_from + self.settings.online_window,
-                               last_online=rental.last_online(now) or None)
-                self._script_sms(db, rental, online_from, until=online_from + self.settings.online_window)
-            return self._get(db, rental_id, now)
+                tx.rentals.update(rental_id, online_from=online_from,
+                                  online_until=online_from + self.settings.online_window,
+                                  last_online=rental.last_online(now) or None)
+                self._script_sms(tx, rental, online_from, until=online_from + self.settings.online_window)
+            return self._get(tx, rental_id, now)
 
     def add_service(self, apikey: str, rental_id: int, provider: str, service: str, days: int) -> Rental:
-        with self.write() as (db, now):
-            rental = self._owned(db, apikey, rental_id, provider, now)
+        with self.unit_of_work() as (tx, now):
+            rental = self._owned(tx, apikey, rental_id, provider, now)
             if service in rental.services:
                 raise InvalidParameter("service", f"service {service!r} is already on this order")
             if rental.gone:
                 raise NumberGone()
-            price = self.catalog(db).offer(provider, rental.country, service).price(days)
+            price = self.catalog(tx).offer(provider, rental.country, service).price(days)
             # the number now also serves this service: it leaves that stock (and returns to it on close)
-            stock.take(db, provider, rental.country, (service,), rental.period, rental.operator)
-            accounts.charge(db, apikey, price, now=now, rental_id=rental_id, memo=f"add {service} for {days} days")
-            rentals.update(db, rental_id, services=",".join((*rental.services, service)))
-            return self._get(db, rental_id, now)
+            stock.take(tx, provider, rental.country, (service,), rental.period, rental.operator)
+            accounts.charge(tx, apikey, price, now=now, rental_id=rental_id, memo=f"add {service} for {days} days")
+            tx.rentals.update(rental_id, services=(*rental.services, service))
+            return self._get(tx, rental_id, now)
 
     # -- archive and restore --------------------------------------------------------------------
 
     def history(self, apikey: str, provider: str, *, skip: int, take: int) -> list[Rental]:
         with self.view(apikey) as v:
-            return rentals.archived_for(v.db, apikey, provider, v.now, skip=skip, take=take)
+            return v.tx.rentals.archived_for(apikey, provider, v.now, skip=skip, take=take)
 
     def restore_quote(self, apikey: str, rental_id: int, provider: str) -> Quote:
         with self.view() as v:
-            return self._quote(v.db, apikey, rental_id, provider, v.now)
+            return self._quote(v.tx, apikey, rental_id, provider, v.now)
 
-    def _quote(self, db: sqlite3.Connection, apikey: str, rental_id: int, provider: str, now: int) -> Quote:
-        return archive.quote(db, self.settings, apikey, rental_id, provider, now, lambda r: self._offers(db, r))
+    def _quote(self, tx: Tx, apikey: str, rental_id: int, provider: str, now: int) -> Quote:
+        return archive.quote(tx, self.settings, apikey, rental_id, provider, now, lambda r: self._offers(tx, r))
 
     def restore(self, apikey: str, rental_id: int, provider: str) -> Rental:
-        with self.write() as (db, now):
-            self._require(db, apikey, now)
-            quote = self._quote(db, apikey, rental_id, provider, now)
+        with self.unit_of_work() as (tx, now):
+            self._require(tx, apikey, now)
+            quote = self._quote(tx, apikey, rental_id, provider, now)
             try:
-                accounts.charge(db, apikey, quote.price, now=now, rental_id=rental_id, memo="restore")
+                accounts.charge(tx, apikey, quote.price, now=now, rental_id=rental_id, memo="restore")
             except InsufficientBalance:
                 raise InsufficientBalance(quote.price) from None
             rental, added = quote.rental, quote.overdue_days + quote.prepaid_days
-            rentals.update(db, rental_id, closed_at=None, close_reason=None, online_from=None, online_until=None,
-                           last_online=rental.last_online(now) or None,
-                           expires_at=rental.expires_at + added * DAY, days=rental.days + added)
-            stock.give_back(db, rental.provider, rental.country, rental.services, rental.period, rental.operator,
+            tx.rentals.update(rental_id, closed_at=None, close_reason=None, online_from=None, online_until=None,
+                              last_online=rental.last_online(now) or None,
+                              expires_at=rental.expires_at + added * DAY, days=rental.days + added)
+            stock.give_back(tx, rental.provider, rental.country, rental.services, rental.period, rental.operator,
                             delta=-1)
-            return self._get(db, rental_id, now)
+            return self._get(tx, rental_id, now)
 
     # -- messages arriving ----------------------------------------------------------------------
 
     def deliver_sms(self, number: str, text: str, *, sender: str = "", service: str = "",
                     code: str | None = None) -> Delivery:
         """An SMS sent to a full number now: kept by the rental holding it, if that rental can receive."""
-        with self.write() as (db, now):
-            rental = self._holder(db, number, now)
+        with self.unit_of_work() as (tx, now):
+            rental = self._holder(tx, number, now)
             if rental is None:
                 return Delivery(False, None, "no open rental holds this number")
             if not rental.can_receive(now):
                 state = "frozen" if rental.frozen else str(rental.line_state(now))
-                return Delivery(False, rental.id, f"the number is {state}; it receives SMS only while online")
-            message = inbox.store(db, rental.id, sender=sender, service=service, text=text, code=code, at=now)
-            return Delivery(True, rental.id, "delivered", message)
+                return Delivery(False, rental.id, f"the number is {state}; it receives SMS only while online",
+                                provider=rental.provider)
+            message = inbox.store(tx, rental.id, sender=sender, service=service, text=text, code=code, at=now)
+            return Delivery(True, rental.id, "delivered", message, rental.provider)
 
-    def _holder(self, db: sqlite3.Connection, number: str, now: int) -> Rental | None:
-        for dial in sorted({c.dial for c in self.catalog(db).countries.values()}, key=len, reverse=True):
-            if number.startswith(dial) and (rental := rentals.holding(db, dial, number[len(dial):], now)):
+    def _holder(self, tx: Tx, number: str, now: int) -> Rental | None:
+        for dial in sorted({c.dial for c in self.catalog(tx).countries.values()}, key=len, reverse=True):
+            if number.startswith(dial) and (rental := tx.rentals.holding(dial, number[len(dial):], now)):
                 return rental
         return None
 
@@ -538,4 +532,4 @@ class World:
 
     def audit(self) -> list[str]:
         """Accounts whose balance disagrees with their ledger (always empty unless something is broken)."""
-        return accounts.audit(self.store.db)
+        return self.store.current().accounts.audit()

@@ -199,7 +199,7 @@ def tariffs_rent(world: World, values: dict[str, str]) -> Response:
 
 def get_balance(world: World, values: dict[str, str]) -> Response:
     with world.view(values["apikey"]) as v:
-        account, frozen = v.account, v.frozen_balance()
+        account, frozen = v.account, v.frozen_balance(PROVIDER)
     assert account is not None
     if wire.profile() == "live":
         body: dict[str, Any] = {"response": 1, "balance": _whole(account.balance), "zbalance": _whole(frozen),

@@ -100,7 +100,7 @@ def committed(build: Callable[[], Response]) -> Response:
     success and fully rendered: a refusal or a failure while rendering leaves the store as it was, so
     a charge without its success answer cannot happen."""
     try:
-        with world().store.write():
+        with world().store.unit_of_work():
             response = build()
             if g.get("mock_outcome") != "ok":
                 raise _Refused(response)

@@ -1,9 +1,10 @@
-"""SQLite storage: one file (or shared in-memory database) that every worker process agrees on.
+"""SQLite storage: one file (or throwaway temporary file) that every worker process agrees on.
 
 Every state change runs inside ``Store.write()``, a ``BEGIN IMMEDIATE`` transaction: SQLite then
 serialises writers across threads and processes, so the preconditions a change re-checks inside the
 transaction (stock left, balance enough) still hold when it commits. A read runs inside ``Store.read()``,
 a deferred transaction: one consistent snapshot (WAL readers never wait for a writer) and no write lock.
+``unit_of_work()`` / ``reading()`` wrap the same transactions in a ``Tx`` that carries the repositories.
 """
 
 from __future__ import annotations
@@ -19,105 +20,19 @@ import uuid
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS accounts (
-    apikey TEXT PRIMARY KEY,
-    balance INTEGER NOT NULL DEFAULT 0,       -- cache of SUM(ledger.amount), kept in the same transaction
-    max_concurrent INTEGER,                   -- NULL: the server-wide default
-    blocked INTEGER NOT NULL DEFAULT 0,
-    restriction TEXT,                         -- api_disabled | ip_denied | identification_required
-    created_at INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS ledger (
-    id INTEGER PRIMARY KEY,
-    apikey TEXT NOT NULL,
-    amount INTEGER NOT NULL,                  -- money units (1/10000), negative for charges
-    kind TEXT NOT NULL,                       -- deposit | charge | refund | adjust
-    rental_id INTEGER,
-    memo TEXT NOT NULL DEFAULT '',
-    at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS ledger_by_account ON ledger(apikey);
-CREATE INDEX IF NOT EXISTS ledger_by_rental ON ledger(rental_id);
-CREATE TABLE IF NOT EXISTS stock (
-    provider TEXT NOT NULL, country TEXT NOT NULL, service TEXT NOT NULL,
-    period INTEGER NOT NULL, operator TEXT NOT NULL, count INTEGER NOT NULL CHECK (count >= 0),
-    PRIMARY KEY (provider, country, service, period, operator)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS rentals (
-    id INTEGER PRIMARY KEY,
-    apikey TEXT NOT NULL,
-    provider TEXT NOT NULL,
-    country TEXT NOT NULL,                    -- ISO letters
-    dial TEXT NOT NULL,                       -- E.164 calling code
-    phone TEXT NOT NULL,                      -- national number
-    services TEXT NOT NULL DEFAULT '',        -- comma-separated service codes
-    operator TEXT NOT NULL DEFAULT '',
-    period INTEGER NOT NULL DEFAULT 0,        -- the stock period it was taken from
-    days INTEGER NOT NULL,                    -- total days bought so far
-    auto_renew INTEGER NOT NULL DEFAULT 0,
-    needs_activation INTEGER NOT NULL DEFAULT 0,
-    created_at INTEGER NOT NULL,
-    expires_at INTEGER NOT NULL,
-    guard_until INTEGER,                      -- closes and refunds itself if no SMS arrived by then
-    online_from INTEGER,
-    online_until INTEGER,
-    reload_at INTEGER,
-    frozen INTEGER NOT NULL DEFAULT 0,
-    gone INTEGER NOT NULL DEFAULT 0,
-    last_read_sms INTEGER NOT NULL DEFAULT 0,
-    closed_at INTEGER,
-    close_reason TEXT,
-    due_at INTEGER,                           -- next time a derived event must be settled
-    last_online INTEGER                       -- SMSPVA: end of the online window before the current one
-);
-CREATE UNIQUE INDEX IF NOT EXISTS rentals_open_number ON rentals(dial, phone) WHERE closed_at IS NULL;
-CREATE INDEX IF NOT EXISTS rentals_by_owner ON rentals(apikey, provider, closed_at);
-CREATE INDEX IF NOT EXISTS rentals_due ON rentals(due_at) WHERE closed_at IS NULL;
-CREATE INDEX IF NOT EXISTS rentals_by_number ON rentals(dial, phone);
-CREATE TABLE IF NOT EXISTS sms (
-    id INTEGER PRIMARY KEY,
-    rental_id INTEGER NOT NULL,
-    sender TEXT NOT NULL,
-    service TEXT NOT NULL,
-    text TEXT NOT NULL,
-    code TEXT NOT NULL,
-    at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS sms_by_rental ON sms(rental_id, at);
-CREATE TABLE IF NOT EXISTS retired_numbers (dial TEXT NOT NULL, phone TEXT NOT NULL, PRIMARY KEY (dial, phone));
-CREATE TABLE IF NOT EXISTS throttle (
-    apikey TEXT NOT NULL, op TEXT NOT NULL, fingerprint TEXT NOT NULL, at REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS throttle_by_key ON throttle(apikey, op, at);
-CREATE TABLE IF NOT EXISTS fault_rules (     -- control API: shared by every worker (mock_server/faults.py)
-    id INTEGER PRIMARY KEY,
-    provider TEXT NOT NULL,
-    method TEXT NOT NULL,                     -- '*' matches every method
-    match TEXT NOT NULL DEFAULT '{}',         -- JSON {param: value}
-    remaining INTEGER,                        -- uses left; NULL: every time
-    probability REAL,                         -- NULL: always
-    action TEXT NOT NULL,                     -- JSON {"error" | "delay_ms" | "http_status" | "body" | "drop": ...}
-    hits INTEGER NOT NULL DEFAULT 0,
-    created_at INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS journal (         -- request journal (in its own file, <db>.requests; journal.py)
-    id INTEGER PRIMARY KEY,
-    provider TEXT NOT NULL,
-    method TEXT NOT NULL,
-    params TEXT NOT NULL,                     -- JSON, apikey redacted
-    outcome TEXT NOT NULL,
-    http_status INTEGER NOT NULL,
-    fault INTEGER,
-    duration_ms REAL NOT NULL,
-    at INTEGER NOT NULL,
-    logged REAL                               -- wall-clock time of the request: orders entries across workers
-);
-"""
+from .accounts import Accounts
+from .faults import FaultRules
+from .inbox import Inbox
+from .journal import JournalRows
+from .meta import Meta
+from .rentals import Rentals
+from .schema import SCHEMA, migrate
+from .snapshot import Snapshot
+from .stock import Stock
+from .throttle import Throttle
 
-FIRST_RENTAL_ID = 100_000
 OTHER_DB = "choose another --db"
 
 
@@ -172,16 +87,10 @@ class Store:
         try:
             self._keepalive = self._connect()
             self._keepalive.executescript(SCHEMA)
-            self._migrate(self._keepalive)
+            migrate(self._keepalive)
         except sqlite3.DatabaseError as exc:
             raise StoreError(self.path, _unusable(exc), f"move it away (a new store is then created), or {OTHER_DB}") \
                 from None
-
-    @staticmethod
-    def _migrate(db: sqlite3.Connection) -> None:
-        """Columns added since a file store was created (CREATE TABLE IF NOT EXISTS leaves old tables as they are)."""
-        if "last_online" not in {row[1] for row in db.execute("PRAGMA table_info(rentals)")}:
-            db.execute("ALTER TABLE rentals ADD COLUMN last_online INTEGER")
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self._uri, uri=True, isolation_level=None, check_same_thread=False, timeout=30)
@@ -262,9 +171,29 @@ class Store:
         db = self.db
         return db.execute("PRAGMA data_version").fetchone()[0], db.total_changes
 
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Tx]:
+        """``write()`` with the repositories: ``with store.unit_of_work() as tx: tx.rentals...``."""
+        with self.write() as db:
+            yield Tx(db)
+
+    @contextmanager
+    def reading(self) -> Iterator[Tx]:
+        """``read()`` with the repositories."""
+        with self.read() as db:
+            yield Tx(db)
+
+    def current(self) -> Tx:
+        """The repositories over this thread's connection as it is: inside its open transaction if there
+        is one, else each statement on its own (autocommit). For single reads that need no snapshot."""
+        return Tx(self.db)
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.db.in_transaction
+
     def get_meta(self, key: str) -> str | None:
-        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return None if row is None else row[0]
+        return self.current().meta.get(key)
 
     def close(self) -> None:
         if not hasattr(self, "_keepalive"):
@@ -281,3 +210,46 @@ def _unusable(exc: sqlite3.DatabaseError) -> str:
     if "readonly" in text:
         return "is read-only"
     return f"cannot be opened as a store ({text})"
+
+
+class Tx:
+    """One transaction's repositories over one connection (each made on first use)."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    @cached_property
+    def rentals(self) -> Rentals:
+        return Rentals(self.db)
+
+    @cached_property
+    def accounts(self) -> Accounts:
+        return Accounts(self.db)
+
+    @cached_property
+    def stock(self) -> Stock:
+        return Stock(self.db)
+
+    @cached_property
+    def inbox(self) -> Inbox:
+        return Inbox(self.db)
+
+    @cached_property
+    def meta(self) -> Meta:
+        return Meta(self.db)
+
+    @cached_property
+    def throttle(self) -> Throttle:
+        return Throttle(self.db)
+
+    @cached_property
+    def faults(self) -> FaultRules:
+        return FaultRules(self.db)
+
+    @cached_property
+    def journal(self) -> JournalRows:
+        return JournalRows(self.db)
+
+    @cached_property
+    def snapshot(self) -> Snapshot:
+        return Snapshot(self.db)

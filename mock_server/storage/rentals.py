@@ -1,0 +1,134 @@
+"""Rental rows, and the retired numbers no rental may draw again.
+
+Reads return ``domain.rentals.Rental`` with the derived columns it needs (first SMS, unread count,
+net paid) computed in the same query.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from ..domain.accounts import from_units
+from ..domain.rentals import Rental
+
+_SELECT = """
+SELECT r.*,
+  (SELECT MIN(at) FROM sms WHERE rental_id = r.id AND at <= :now) AS first_sms_at,
+  (SELECT COUNT(*) FROM sms WHERE rental_id = r.id AND at <= :now AND id > r.last_read_sms) AS unread,
+  (SELECT COALESCE(-SUM(amount), 0) FROM ledger WHERE rental_id = r.id AND kind IN ('charge', 'refund')) AS paid_units
+FROM rentals r
+"""
+
+# columns a caller may set; due_at follows guard_until, expires_at and closed_at by itself
+COLUMNS = ("apikey", "provider", "country", "dial", "phone", "services", "operator", "period", "days", "auto_renew",
+           "needs_activation", "created_at", "expires_at", "guard_until", "online_from", "online_until", "reload_at",
+           "frozen", "gone", "last_read_sms", "closed_at", "close_reason", "last_online")
+_DUE = ("UPDATE rentals SET due_at = CASE WHEN closed_at IS NOT NULL THEN NULL WHEN guard_until IS NULL THEN expires_at "
+        "WHEN guard_until < expires_at THEN guard_until ELSE expires_at END WHERE id = ?")
+
+
+def _from_row(row: sqlite3.Row) -> Rental:
+    return Rental(
+        row["id"], row["apikey"], row["provider"], row["country"], row["dial"], row["phone"],
+        tuple(s for s in row["services"].split(",") if s), row["operator"], row["period"], row["days"],
+        bool(row["auto_renew"]), bool(row["needs_activation"]), row["created_at"], row["expires_at"],
+        row["guard_until"], row["online_from"], row["online_until"], row["reload_at"], bool(row["frozen"]),
+        bool(row["gone"]), row["last_read_sms"], row["closed_at"], row["close_reason"],
+        from_units(row["paid_units"]), row["first_sms_at"], row["unread"], row["last_online"],
+    )
+
+
+def _stored(fields: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(fields) - set(COLUMNS)
+    if unknown:
+        raise ValueError(f"not a rental column: {sorted(unknown)[0]}")
+    out = {k: int(v) if isinstance(v, bool) else v for k, v in fields.items()}
+    if "services" in out and not isinstance(out["services"], str):
+        out["services"] = ",".join(out["services"])
+    return out
+
+
+class Rentals:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def get(self, rental_id: int, now: int) -> Rental | None:
+        row = self.db.execute(_SELECT + "WHERE r.id = :id", {"now": now, "id": rental_id}).fetchone()
+        return None if row is None else _from_row(row)
+
+    def of_key(self, apikey: str, now: int) -> list[Rental]:
+        """Every rental of the key, open or not, oldest first."""
+        rows = self.db.execute(_SELECT + "WHERE r.apikey = :key ORDER BY r.id", {"now": now, "key": apikey})
+        return [_from_row(r) for r in rows]
+
+    def open_for(self, apikey: str, provider: str, now: int) -> list[Rental]:
+        rows = self.db.execute(
+            _SELECT + "WHERE r.apikey = :key AND r.provider = :provider AND r.closed_at IS NULL ORDER BY r.id",
+            {"now": now, "key": apikey, "provider": provider})
+        return [_from_row(r) for r in rows]
+
+    def archived_for(self, apikey: str, provider: str, now: int, *, skip: int, take: int) -> list[Rental]:
+        rows = self.db.execute(
+            _SELECT + "WHERE r.apikey = :key AND r.provider = :provider AND r.closed_at IS NOT NULL "
+            "ORDER BY r.closed_at DESC, r.id DESC LIMIT :take OFFSET :skip",
+            {"now": now, "key": apikey, "provider": provider, "skip": skip, "take": take})
+        return [_from_row(r) for r in rows]
+
+    def holding(self, dial: str, phone: str, now: int) -> Rental | None:
+        """The open rental that holds this number now, if any."""
+        row = self.db.execute(_SELECT + "WHERE r.dial = :dial AND r.phone = :phone AND r.closed_at IS NULL",
+                              {"now": now, "dial": dial, "phone": phone}).fetchone()
+        return None if row is None else _from_row(row)
+
+    def provider_of(self, rental_id: int) -> str | None:
+        row = self.db.execute("SELECT provider FROM rentals WHERE id = ?", (rental_id,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def count_open(self, apikey: str) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM rentals WHERE apikey = ? AND closed_at IS NULL",
+                                   (apikey,)).fetchone()[0])
+
+    def number_taken(self, dial: str, phone: str) -> bool:
+        """Held by an open rental, or retired from the system."""
+        return self.db.execute(
+            "SELECT 1 FROM rentals WHERE dial = ? AND phone = ? AND closed_at IS NULL "
+            "UNION ALL SELECT 1 FROM retired_numbers WHERE dial = ? AND phone = ? LIMIT 1",
+            (dial, phone, dial, phone)).fetchone() is not None
+
+    def next_id(self, first: int) -> int:
+        return int(self.db.execute("SELECT COALESCE(MAX(id) + 1, ?) FROM rentals", (first,)).fetchone()[0])
+
+    def any_due(self, now: int) -> bool:
+        """Whether an open rental has an event due by ``now`` (the partial index ``rentals_due``)."""
+        return self.db.execute("SELECT 1 FROM rentals WHERE closed_at IS NULL AND due_at <= ? LIMIT 1",
+                               (now,)).fetchone() is not None
+
+    def next_due(self, now: int) -> int | None:
+        """The open rental whose event fell due first (ties by id), if any."""
+        row = self.db.execute("SELECT id FROM rentals WHERE closed_at IS NULL AND due_at <= ? "
+                              "ORDER BY due_at, id LIMIT 1", (now,)).fetchone()
+        return None if row is None else int(row[0])
+
+    def insert(self, rental_id: int, **fields: Any) -> None:
+        """A new rental row; ``due_at`` is derived from its guard and expiry."""
+        values = _stored(fields)
+        guard, expires = values.get("guard_until"), values["expires_at"]
+        values["due_at"] = expires if guard is None else min(guard, expires)
+        names = ", ".join(("id", *values))
+        marks = ", ".join("?" * (len(values) + 1))
+        self.db.execute(f"INSERT INTO rentals({names}) VALUES ({marks})", (rental_id, *values.values()))
+
+    def update(self, rental_id: int, **fields: Any) -> None:
+        """Set columns of one rental; keeps ``due_at`` in step with the guard and expiry it depends on."""
+        values = _stored(fields)
+        sets = ", ".join(f"{name} = ?" for name in values)
+        self.db.execute(f"UPDATE rentals SET {sets} WHERE id = ?", (*values.values(), rental_id))
+        if {"guard_until", "expires_at", "closed_at"} & values.keys():
+            self.db.execute(_DUE, (rental_id,))
+
+    def retire(self, dial: str, phone: str) -> None:
+        self.db.execute("INSERT INTO retired_numbers(dial, phone) VALUES (?, ?) ON CONFLICT DO NOTHING", (dial, phone))
+
+    def unretire(self, dial: str, phone: str) -> None:
+        self.db.execute("DELETE FROM retired_numbers WHERE dial = ? AND phone = ?", (dial, phone))

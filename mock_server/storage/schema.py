@@ -1,0 +1,115 @@
+"""The tables, as portable DDL (SQLite here; a PostgreSQL backend would adapt only the few column types).
+
+``migrate`` adds columns that newer code expects to a file store created by an older version
+(``CREATE TABLE IF NOT EXISTS`` leaves existing tables as they are).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS accounts (
+    apikey TEXT PRIMARY KEY,
+    balance INTEGER NOT NULL DEFAULT 0,       -- cache of SUM(ledger.amount), kept in the same transaction
+    max_concurrent INTEGER,                   -- NULL: the server-wide default
+    blocked INTEGER NOT NULL DEFAULT 0,
+    restriction TEXT,                         -- api_disabled | ip_denied | identification_required
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ledger (
+    id INTEGER PRIMARY KEY,
+    apikey TEXT NOT NULL,
+    amount INTEGER NOT NULL,                  -- money units (1/10000), negative for charges
+    kind TEXT NOT NULL,                       -- deposit | charge | refund | adjust
+    rental_id INTEGER,
+    memo TEXT NOT NULL DEFAULT '',
+    at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ledger_by_account ON ledger(apikey);
+CREATE INDEX IF NOT EXISTS ledger_by_rental ON ledger(rental_id);
+CREATE TABLE IF NOT EXISTS stock (
+    provider TEXT NOT NULL, country TEXT NOT NULL, service TEXT NOT NULL,
+    period INTEGER NOT NULL, operator TEXT NOT NULL, count INTEGER NOT NULL CHECK (count >= 0),
+    PRIMARY KEY (provider, country, service, period, operator)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rentals (
+    id INTEGER PRIMARY KEY,
+    apikey TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    country TEXT NOT NULL,                    -- ISO letters
+    dial TEXT NOT NULL,                       -- E.164 calling code
+    phone TEXT NOT NULL,                      -- national number
+    services TEXT NOT NULL DEFAULT '',        -- comma-separated service codes
+    operator TEXT NOT NULL DEFAULT '',
+    period INTEGER NOT NULL DEFAULT 0,        -- the stock period it was taken from
+    days INTEGER NOT NULL,                    -- total days bought so far
+    auto_renew INTEGER NOT NULL DEFAULT 0,
+    needs_activation INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    guard_until INTEGER,                      -- closes and refunds itself if no SMS arrived by then
+    online_from INTEGER,
+    online_until INTEGER,
+    reload_at INTEGER,
+    frozen INTEGER NOT NULL DEFAULT 0,
+    gone INTEGER NOT NULL DEFAULT 0,
+    last_read_sms INTEGER NOT NULL DEFAULT 0,
+    closed_at INTEGER,
+    close_reason TEXT,
+    due_at INTEGER,                           -- next time a derived event must be settled
+    last_online INTEGER                       -- SMSPVA: end of the online window before the current one
+);
+CREATE UNIQUE INDEX IF NOT EXISTS rentals_open_number ON rentals(dial, phone) WHERE closed_at IS NULL;
+CREATE INDEX IF NOT EXISTS rentals_by_owner ON rentals(apikey, provider, closed_at);
+CREATE INDEX IF NOT EXISTS rentals_due ON rentals(due_at) WHERE closed_at IS NULL;
+CREATE INDEX IF NOT EXISTS rentals_by_number ON rentals(dial, phone);
+CREATE TABLE IF NOT EXISTS sms (
+    id INTEGER PRIMARY KEY,
+    rental_id INTEGER NOT NULL,
+    sender TEXT NOT NULL,
+    service TEXT NOT NULL,
+    text TEXT NOT NULL,
+    code TEXT NOT NULL,
+    at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sms_by_rental ON sms(rental_id, at);
+CREATE TABLE IF NOT EXISTS retired_numbers (dial TEXT NOT NULL, phone TEXT NOT NULL, PRIMARY KEY (dial, phone));
+CREATE TABLE IF NOT EXISTS throttle (
+    apikey TEXT NOT NULL, op TEXT NOT NULL, fingerprint TEXT NOT NULL, at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS throttle_by_key ON throttle(apikey, op, at);
+CREATE TABLE IF NOT EXISTS fault_rules (     -- control API: shared by every worker (mock_server/faults.py)
+    id INTEGER PRIMARY KEY,
+    provider TEXT NOT NULL,
+    method TEXT NOT NULL,                     -- '*' matches every method
+    match TEXT NOT NULL DEFAULT '{}',         -- JSON {param: value}
+    remaining INTEGER,                        -- uses left; NULL: every time
+    probability REAL,                         -- NULL: always
+    action TEXT NOT NULL,                     -- JSON {"error" | "delay_ms" | "http_status" | "body" | "drop": ...}
+    hits INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS journal (         -- request journal (in its own file, <db>.requests; journal.py)
+    id INTEGER PRIMARY KEY,
+    provider TEXT NOT NULL,
+    method TEXT NOT NULL,
+    params TEXT NOT NULL,                     -- JSON, apikey redacted
+    outcome TEXT NOT NULL,
+    http_status INTEGER NOT NULL,
+    fault INTEGER,
+    duration_ms REAL NOT NULL,
+    at INTEGER NOT NULL,
+    logged REAL                               -- wall-clock time of the request: orders entries across workers
+);
+"""
+
+# tables the world's state lives in (meta aside); the throttle is transient bookkeeping
+TABLES = ("accounts", "ledger", "stock", "rentals", "sms", "retired_numbers", "throttle")
+
+
+def migrate(db: sqlite3.Connection) -> None:
+    """Columns added since a file store was created."""
+    if "last_online" not in {row[1] for row in db.execute("PRAGMA table_info(rentals)")}:
+        db.execute("ALTER TABLE rentals ADD COLUMN last_online INTEGER")

@@ -1,0 +1,67 @@
+"""Whole tables at once: export, import and wipe for state snapshots, and the read-back type check.
+
+Table names come from ``WHOLE`` only, so no name from a document ever reaches the SQL unchecked.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from ..domain.ports import RowRejected
+from .schema import TABLES
+
+WHOLE = (*TABLES, "fault_rules")
+
+
+def _table(name: str) -> str:
+    if name not in WHOLE:
+        raise ValueError(f"unknown table {name!r}; known: {', '.join(WHOLE)}")
+    return name
+
+
+class Snapshot:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def columns(self, table: str) -> list[str]:
+        return [row[1] for row in self.db.execute(f"PRAGMA table_info({_table(table)})")]
+
+    def rows(self, table: str) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.db.execute(f"SELECT * FROM {_table(table)}")]
+
+    def wipe(self, tables: tuple[str, ...]) -> None:
+        for table in tables:
+            self.db.execute(f"DELETE FROM {_table(table)}")
+
+    def insert(self, table: str, rows: list[dict[str, Any]]) -> None:
+        """Insert rows as given; ``RowRejected`` names the first one with an unknown column or that the
+        table's constraints refuse."""
+        columns = set(self.columns(table))
+        for i, row in enumerate(rows):
+            extra = sorted(set(row) - columns)
+            if extra:
+                raise RowRejected(i, f"{table} has no column {extra[0]!r}", extra[0])
+            names = list(row)
+            try:
+                self.db.execute(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+                                [row[n] for n in names])
+            except sqlite3.Error as exc:
+                raise RowRejected(i, f"{table} row {i}: {exc}") from None
+
+    def not_whole_number(self) -> str | None:
+        """The first value of a column declared INTEGER that is not an integer (or NULL where allowed),
+        as ``table.column = value``; None when every one is."""
+        tables = [r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                                "AND name NOT LIKE 'sqlite_%'")]
+        for table in tables:
+            for column in self.db.execute(f"PRAGMA table_info({table})"):
+                name, kind, not_null = column[1], str(column[2]).upper(), column[3]
+                if kind != "INTEGER":
+                    continue
+                allowed = "('integer')" if not_null else "('integer', 'null')"
+                bad = self.db.execute(f'SELECT "{name}" FROM "{table}" WHERE typeof("{name}") NOT IN {allowed} '
+                                      'LIMIT 1').fetchone()
+                if bad is not None:
+                    return f"{table}.{name} = {bad[0]!r}"
+        return None
