@@ -10,6 +10,7 @@ from fixtures import SmsFaker, load_catalog
 
 from .domain import Settings, World
 from .domain.clock import MODES
+from .providers import MARKETS
 from .storage import Store
 
 DEFAULTS: dict[str, Any] = {
@@ -52,5 +53,5 @@ def build_world(config: Mapping[str, Any]) -> World:
 
 def new_world(store: Store, settings: Settings | None = None, **options: Any) -> World:
     """A World over ``store`` with this project's own dependencies: the seeded fakes and catalog of
-    ``fixtures`` (the domain imports neither)."""
-    return World(store, settings, faker=SmsFaker, load_catalog=load_catalog, **options)
+    ``fixtures`` and the providers' market policies (the domain imports none of them)."""
+    return World(store, settings, faker=SmsFaker, load_catalog=load_catalog, markets=MARKETS, **options)

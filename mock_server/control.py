@@ -26,7 +26,7 @@ from werkzeug.exceptions import HTTPException
 import schemas
 from fixtures.scenarios import SCENARIOS
 
-from . import control_guard, faults, journal, json_body
+from . import control_guard, faults, journal, json_body, providers
 from .client import ControlError, MockControl
 from .domain import World, admin, catalog_edit, clock, errors, snapshot
 from .domain.admin import AdminError
@@ -242,8 +242,8 @@ def _country(provider: str, country: str | int) -> str:
 @bp.get("/stock")
 def get_stock() -> tuple[Response, int]:
     provider = request.args.get("provider", "")
-    if provider not in admin.PROVIDERS:
-        raise AdminError(f"provider must be one of {', '.join(admin.PROVIDERS)}", "provider")
+    if provider not in providers.NAMES:
+        raise AdminError(f"provider must be one of {', '.join(providers.NAMES)}", "provider")
     country = request.args.get("country") or None
     if country is not None and len(country) > 8:
         raise AdminError("country is a code or two letters", "country")

@@ -26,9 +26,10 @@ import schemas
 
 from .domain import Settings, World
 from .domain import admin
+from .providers import NAMES
 from .providers.wire import params
 
-PROVIDERS = admin.PROVIDERS
+PROVIDERS = NAMES
 TERMINAL = ("error", "http_status", "body", "drop")
 ERROR_PAGE = "<html><head><title>{code}</title></head><body><h1>{code}</h1><p>nginx</p></body></html>"
 

@@ -13,13 +13,12 @@ from decimal import Decimal
 from typing import Any
 
 from . import accounts, stock
-from .catalog import Catalog
+from .catalog import PERIODS, Catalog
 from .errors import RentalError
 from .rentals import Rental
 from .settings import Settings
 from .world import World
 
-PROVIDERS = ("onlinesim", "smspva")
 RESTRICTIONS = tuple(accounts.RESTRICTIONS)
 SETTING_NAMES = tuple(f.name for f in fields(Settings))
 KEEP: Any = object()  # "leave this field as it is" (None is a value for some fields)
@@ -90,12 +89,13 @@ def put_account(world: World, apikey: str, *, balance: Decimal | None = None, ma
 def set_stock(world: World, provider: str, country: str, count: int, *, service: str | None = None,
               period: int | None = None, operator: str | None = None) -> list[stock.StockRow]:
     """Set every matching stock row to ``count``; omitted fields match any value. A fully described row
-    that does not exist yet is created (OnlineSim: country + period; SMSPVA: country + service + operator)."""
-    if provider == "onlinesim" and (service or operator):
-        raise AdminError("OnlineSim stock is per country and period: it has no service or operator",
-                         "service" if service else "operator")
+    that does not exist yet is created (a ``periods`` market: country + period; a ``daily`` one: country +
+    service + operator)."""
     with world.unit_of_work() as (tx, _now):
         catalog = world.catalog(tx)
+        if catalog.pricing(provider) == PERIODS and (service or operator):
+            raise AdminError(f"{provider} stock is per country and period: it has no service or operator",
+                             "service" if service else "operator")
         if country not in catalog.countries:
             raise AdminError(f"country {country!r} is not in the catalog", "country")
         if not tx.stock.set_matching(count, provider, country, service=service, period=period, operator=operator):
@@ -109,7 +109,7 @@ def set_stock(world: World, provider: str, country: str, count: int, *, service:
 def _new_stock_row(catalog: Catalog, provider: str, country: str, service: str | None, period: int | None,
                    operator: str | None) -> tuple[str, str, str, int, str]:
     try:
-        if provider == "onlinesim":
+        if catalog.pricing(provider) == PERIODS:
             if period is None:
                 raise AdminError("no stock rows match; give a period to create one", "period")
             catalog.offer(provider, country).price(period)

@@ -1,8 +1,9 @@
 """What can be rented, where, and at what price. Built from the plain data in ``fixtures/catalog.json``.
 
-Two pricing models live side by side: a market priced per period (a fixed price per offered number of
-days, as OnlineSim's tariffs) and a market priced per day (price x days, with a bulk discount, as
-SMSPVA's services). The catalog knows data layouts and arithmetic, nothing of any wire format.
+Two pricing models live side by side, and each market's ``"pricing"`` key says which it follows:
+``periods`` (a fixed price per offered number of days; countries keyed by calling code, stock per
+period) or ``daily`` (price x days with a bulk discount; countries keyed by letters, stock per service
+and operator). The catalog knows data layouts and arithmetic, nothing of any provider or wire format.
 """
 
 from __future__ import annotations
@@ -15,6 +16,19 @@ from typing import Any
 from .errors import InvalidPeriod, UnknownCountry, UnknownService
 
 CENT = Decimal("0.01")
+PERIODS, DAILY = "periods", "daily"
+PRICINGS = (PERIODS, DAILY)
+
+
+def with_pricing(data: Mapping[str, Any], defaults: Mapping[str, str]) -> dict[str, Any]:
+    """``data`` with each market that does not say its pricing given the default one (catalogs stored
+    before the key existed); the markets it changes are copies."""
+    filled = dict(data)
+    for market, pricing in defaults.items():
+        entry = filled.get(market)
+        if isinstance(entry, dict) and "pricing" not in entry:
+            filled[market] = {"pricing": pricing, **entry}
+    return filled
 
 
 def money(value: Any) -> Decimal:
@@ -116,7 +130,7 @@ class Catalog:
     def _build_offer(self, provider: str, iso: str, service: str) -> Offer:
         self.country(iso)
         market = self.data.get(provider, {})
-        if provider == "onlinesim":
+        if self.pricing(provider) == PERIODS:
             entry = next((c for c in market.get("countries", {}).values() if c["iso"] == iso), None)
             if entry is None:
                 raise UnknownCountry(f"country {iso!r} is not offered")
@@ -134,13 +148,14 @@ class Catalog:
                      discount_days=int(discount.get("days", 0)), discount_percent=int(discount.get("percent", 0)))
 
     def resolve_country(self, provider: str, country: str | int) -> str:
-        """The internal letters for a country as the provider itself names it: OnlineSim's calling code
-        (``7`` or ``"7"``) or letters; SMSPVA's letters (any case). Raises UnknownCountry for a code no
-        OnlineSim country has; letters are returned upper-cased, whether or not the catalog has them."""
+        """The internal letters for a country as the market itself names it: a ``periods`` market's
+        calling code (``7`` or ``"7"``) or letters; a ``daily`` market's letters (any case). Raises
+        UnknownCountry for a code no country of the market has; letters are returned upper-cased,
+        whether or not the catalog has them."""
         text = str(country).strip()
         if text.isascii() and text.isdigit():
-            entry = self.data.get("onlinesim", {}).get("countries", {}).get(str(int(text))) \
-                if provider == "onlinesim" else None
+            entry = self.data.get(provider, {}).get("countries", {}).get(str(int(text))) \
+                if self.pricing(provider) == PERIODS else None
             if entry is None:
                 raise UnknownCountry(f"{provider} has no country with the code {text}")
             return str(entry["iso"])
@@ -159,10 +174,23 @@ class Catalog:
 
     def initial_stock(self) -> Iterator[tuple[str, str, str, int, str, int]]:
         """Rows (provider, country, service, period, operator, count) the store starts with."""
-        for entry in self.data.get("onlinesim", {}).get("countries", {}).values():
-            for period, count in entry.get("stock", {}).items():
-                yield "onlinesim", entry["iso"], "", int(period), "", int(count)
-        for iso, country in self.data.get("smspva", {}).get("countries", {}).items():
-            for service, entry in country["services"].items():
-                for operator, count in entry.get("stock", {}).items():
-                    yield "smspva", iso, service, 0, operator, int(count)
+        for provider in self.markets():
+            countries = self.data[provider].get("countries", {})
+            if self.pricing(provider) == PERIODS:
+                for entry in countries.values():
+                    for period, count in entry.get("stock", {}).items():
+                        yield provider, entry["iso"], "", int(period), "", int(count)
+                continue
+            for iso, country in countries.items():
+                for service, entry in country["services"].items():
+                    for operator, count in entry.get("stock", {}).items():
+                        yield provider, iso, service, 0, operator, int(count)
+
+    def pricing(self, provider: str) -> str | None:
+        """How the market prices its numbers (``PERIODS`` or ``DAILY``); None for no market."""
+        market = self.data.get(provider)
+        return market.get("pricing") if isinstance(market, dict) else None
+
+    def markets(self) -> list[str]:
+        """The names of the markets, in the catalog's order."""
+        return [name for name, entry in self.data.items() if isinstance(entry, dict) and entry.get("pricing") in PRICINGS]

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from .admin import AdminError
-from .catalog import Catalog
+from .catalog import PERIODS, PRICINGS, Catalog
 from .catalog import money as money_of
 from .errors import RentalError
 from .ports import Tx
@@ -58,7 +58,10 @@ def check_catalog(data: Any) -> None:
     _bounded(data, "catalog")
     try:
         catalog = Catalog(data)
-        for provider in ("onlinesim", "smspva"):
+        for name, market in data.items():
+            if isinstance(market, dict) and "pricing" in market and market["pricing"] not in PRICINGS:
+                raise ValueError(f"{name}.pricing must be one of {', '.join(PRICINGS)}")
+        for provider in catalog.markets():
             _check(catalog, provider)
     except (KeyError, TypeError, AttributeError, ArithmeticError, RentalError) as exc:
         raise ValueError(f"{type(exc).__name__}: {str(exc)[:200]}") from None
@@ -114,41 +117,42 @@ def _check(catalog: Catalog, provider: str) -> None:
     market = catalog.data.get(provider, {})
     if not isinstance(market, dict):
         raise ValueError(f"{provider}: the market must be an object")
-    if provider == "onlinesim":
+    if catalog.pricing(provider) == PERIODS:
         isos = [entry["iso"] for entry in market.get("countries", {}).values()]
         if len(set(isos)) != len(isos):
-            raise ValueError("two OnlineSim countries with the same ISO letters")
+            raise ValueError(f"two {provider} countries with the same ISO letters")
         for days in market.get("extend_periods", ()):
-            _whole(days, "onlinesim.extend_periods", 1, MAX_DAYS)
+            _whole(days, f"{provider}.extend_periods", 1, MAX_DAYS)
         for code, entry in market.get("countries", {}).items():
-            _whole(code, f"onlinesim country code {code!r}", 1, 9999)
+            _whole(code, f"{provider} country code {code!r}", 1, 9999)
             catalog.country(entry["iso"])
             for days, price in entry["periods"].items():
-                _whole(days, f"onlinesim.{code}.periods", 1, MAX_DAYS)
-                _price(price, f"onlinesim.{code}.periods.{days}")
-            _price(entry["extend_day"], f"onlinesim.{code}.extend_day")
+                _whole(days, f"{provider}.{code}.periods", 1, MAX_DAYS)
+                _price(price, f"{provider}.{code}.periods.{days}")
+            _price(entry["extend_day"], f"{provider}.{code}.extend_day")
             for period, count in entry.get("stock", {}).items():
-                _whole(period, f"onlinesim.{code}.stock", 0, MAX_DAYS)
-                _whole(count, f"onlinesim.{code}.stock.{period}", 0, MAX_COUNT)
+                _whole(period, f"{provider}.{code}.stock", 0, MAX_DAYS)
+                _whole(count, f"{provider}.{code}.stock.{period}", 0, MAX_COUNT)
         return
     discount = market.get("discount", {})
-    _whole(discount.get("days", 0), "smspva.discount.days", 0, MAX_DAYS)
-    _whole(discount.get("percent", 0), "smspva.discount.percent", 0, 100)
+    _whole(discount.get("days", 0), f"{provider}.discount.days", 0, MAX_DAYS)
+    _whole(discount.get("percent", 0), f"{provider}.discount.percent", 0, 100)
     for iso, entry in market.get("countries", {}).items():
         for service, offer in entry.get("services", {}).items():
-            _price(offer.get("price_day"), f"smspva.{iso}.{service}.price_day")
+            _price(offer.get("price_day"), f"{provider}.{iso}.{service}.price_day")
             for operator, count in offer.get("stock", {}).items():
-                _whole(count, f"smspva.{iso}.{service}.stock.{operator}", 0, MAX_COUNT)
+                _whole(count, f"{provider}.{iso}.{service}.stock.{operator}", 0, MAX_COUNT)
             catalog.offer(provider, iso, service).price(7)
 
 
-def _onlinesim_code(market: dict[str, Any], country: str) -> str:
+def _country_code(provider: str, market: dict[str, Any], country: str) -> str:
+    """A ``periods`` market's key for a country given by its code or its letters."""
     entries = market.get("countries", {})
     if country in entries:
         return country
     found = next((code for code, entry in entries.items() if entry.get("iso") == country), None)
     if found is None:
-        raise AdminError(f"OnlineSim offers no country {country!r}", "country", kind="not_found")
+        raise AdminError(f"{provider} offers no country {country!r}", "country", kind="not_found")
     return found
 
 
@@ -156,10 +160,10 @@ def _remove(tx: Tx, data: dict[str, Any], market: dict[str, Any], provider: str,
             what: dict[str, Any]) -> None:
     country, service = what.get("country"), what.get("service")
     countries = market.setdefault("countries", {})
-    if provider == "onlinesim":
+    if market.get("pricing") == PERIODS:
         if service or not country:
-            raise AdminError("OnlineSim's market has countries only: give a country", "remove")
-        iso = countries.pop(_onlinesim_code(market, country))["iso"]
+            raise AdminError(f"{provider}'s market has countries only: give a country", "remove")
+        iso = countries.pop(_country_code(provider, market, country))["iso"]
         tx.stock.delete(provider, iso)
     elif country and service:
         if service not in countries.get(country, {}).get("services", {}):
@@ -168,11 +172,11 @@ def _remove(tx: Tx, data: dict[str, Any], market: dict[str, Any], provider: str,
         tx.stock.delete(provider, country, service=service)
     elif country:
         if countries.pop(country, None) is None:
-            raise AdminError(f"SMSPVA offers no country {country!r}", "country", kind="not_found")
+            raise AdminError(f"{provider} offers no country {country!r}", "country", kind="not_found")
         tx.stock.delete(provider, country)
     elif service:
         if market.get("services", {}).pop(service, None) is None:
-            raise AdminError(f"SMSPVA has no service {service!r}", "service", kind="not_found")
+            raise AdminError(f"{provider} has no service {service!r}", "service", kind="not_found")
         for entry in countries.values():
             entry.get("services", {}).pop(service, None)
         tx.stock.delete(provider, service=service)
@@ -185,15 +189,17 @@ def _add(tx: Tx, data: dict[str, Any], market: dict[str, Any], provider: str,
     country, service, entry = what.get("country"), what.get("service"), copy.deepcopy(what.get("entry") or {})
     info = what.get("country_info")
     countries = market.setdefault("countries", {})
-    iso = entry.get("iso", country) if provider == "onlinesim" else country
+    periods = market.get("pricing") == PERIODS
+    iso = entry.get("iso", country) if periods else country
     if info:
         data["countries"][iso] = info
     if iso and iso not in data["countries"]:
         raise AdminError(f"country {iso!r} is new: describe it in country_info (dial, name, pattern)", "country_info")
     rows: list[tuple[str, str, str, int, str, int]] = []
-    if provider == "onlinesim":
+    if periods:
         if service or not country or "iso" not in entry:
-            raise AdminError("OnlineSim: give country (its calling code) and entry {iso, periods, extend_day}", "add")
+            raise AdminError(f"{provider}: give country (its calling code) and entry {{iso, periods, extend_day}}",
+                             "add")
         countries[country] = entry
         rows = [(provider, iso, "", _whole(p, "stock", 0, MAX_DAYS), "", _whole(n, "stock", 0, MAX_COUNT))
                 for p, n in entry.get("stock", {}).items()]

@@ -19,7 +19,7 @@ from . import clock
 from .admin import SETTING_NAMES, AdminError, effective_settings, patch_rental, put_account
 from .catalog_edit import check_catalog
 from .ports import RowRejected
-from .rentals import CloseReason
+from .catalog import PERIODS
 from .settings import Settings
 from .world import TABLES, RentRequest, World
 
@@ -50,6 +50,8 @@ def import_state(world: World, base: Settings, document: dict[str, Any], *, extr
 
     The document is checked as a whole before the transaction (``check_document``); ``row_checks``
     adds a check per row for the extra tables (the fault rules' actions)."""
+    if isinstance(document.get("catalog"), dict):  # a document made before markets said their pricing
+        document = {**document, "catalog": world.with_pricing(document["catalog"])}
     state, effective = check_document(document, base, known_tables=(*STATE_TABLES, *extra_tables),
                                       row_checks=row_checks or {})
     tables = document.get("tables", {})
@@ -196,10 +198,13 @@ class Stage:
             tx.stock.empty_all()
 
     def rent(self, provider: str, country: str, days: int, *, service: str = "", auto_renew: bool = False) -> int:
-        if provider == "onlinesim":
-            req = RentRequest(provider, country, days, period=days, auto_renew=auto_renew, guarded=True)
+        market = self.world.markets[provider]
+        if market.pricing == PERIODS:
+            req = RentRequest(provider, country, days, period=days, auto_renew=auto_renew, guarded=market.guarded,
+                              needs_activation=market.needs_activation)
         else:
-            req = RentRequest(provider, country, days, services=(service,), needs_activation=True)
+            req = RentRequest(provider, country, days, services=(service,), guarded=market.guarded,
+                              needs_activation=market.needs_activation)
         return self.world.rent(self.apikey, req).id
 
     def activate(self, rental_id: int) -> None:
@@ -221,8 +226,7 @@ class Stage:
 
     def close(self, rental_id: int) -> None:
         provider = self._provider(rental_id)
-        reason = CloseReason.CLOSED if provider == "onlinesim" else CloseReason.DELETED
-        self.world.close(self.apikey, rental_id, provider, reason=reason)
+        self.world.close(self.apikey, rental_id, provider, reason=self.world.markets[provider].closed_as)
 
     def retire(self, rental_id: int) -> None:
         patch_rental(self.world, rental_id, gone=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -20,11 +20,12 @@ from typing import Any, Protocol
 
 from . import accounts, archive, clock, inbox, stock, throttle
 from .archive import Quote
-from .catalog import Catalog, Offer
+from .catalog import Catalog, Offer, with_pricing
 from .errors import (BeyondMaxTerm, IdentificationRequired, NeedsExtension, InsufficientBalance, InvalidParameter,
                      MissingKey, NotOwner, NumberGone, OutOfStock, UnknownKey,
                      ProlongNotAllowed, ReloadNotAvailable, RentalEnded, RentalError, RentalNotFound,
                      TooManyRentals, TryAgainLater)
+from .market import Market
 from .ports import Store, Tx
 from .rentals import DAY, FIRST_RENTAL_ID, CloseReason, LineState, Rental
 from .settings import Settings
@@ -120,14 +121,18 @@ class World:
 
     Its dependencies come in: the ``store`` (``ports.Store``), ``faker(seed)`` making seeded numbers and
     SMS texts, and ``load_catalog()`` giving the catalog data a fresh state starts from
-    (``mock_server.config.new_world`` passes the ones in ``fixtures``)."""
+    (``mock_server.config.new_world`` passes the ones in ``fixtures``), and ``markets``: each provider's
+    ``Market`` policy (from the providers package)."""
 
     def __init__(self, store: Store, settings: Settings | None = None, *, faker: Callable[[int], Faker],
-                 load_catalog: Callable[[], dict[str, Any]], seed: int = 0, clock_mode: str | None = None,
-                 time_scale: float = 1.0, start_time: float | None = None) -> None:
+                 load_catalog: Callable[[], dict[str, Any]], markets: Mapping[str, Market] | None = None,
+                 seed: int = 0, clock_mode: str | None = None, time_scale: float = 1.0,
+                 start_time: float | None = None) -> None:
         self.store = store
         self.settings = settings or Settings()
         self.make_faker, self.load_catalog = faker, load_catalog
+        self.markets: Mapping[str, Market] = dict(markets or {})
+        self._pricing = {name: m.pricing for name, m in self.markets.items()}
         self._rng = random.Random(seed)
         self._cache: dict[str, Any] = {}
         with store.unit_of_work() as tx:
@@ -151,7 +156,11 @@ class World:
     def catalog(self, tx: Tx | None = None) -> Catalog:
         tx = tx or self.store.current()
         rev = tx.meta.get("catalog_rev") or ""
-        return self._cached("catalog", rev, lambda _: Catalog(json.loads(tx.meta.get("catalog") or "{}")))
+        return self._cached("catalog", rev, lambda _: Catalog(self.with_pricing(json.loads(tx.meta.get("catalog") or "{}"))))
+
+    def with_pricing(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Catalog data with each market's pricing said (see ``catalog.with_pricing``)."""
+        return with_pricing(data, self._pricing)
 
     def faker(self, tx: Tx | None = None) -> Faker:
         """The faker of the stored seed."""
@@ -161,7 +170,7 @@ class World:
     def _wipe(self, tx: Tx, *, seed: int, clock_state: clock.ClockState,
               catalog_data: dict[str, Any] | None = None) -> None:
         tx.snapshot.wipe(TABLES)
-        data = catalog_data if catalog_data is not None else self.load_catalog()
+        data = self.with_pricing(catalog_data if catalog_data is not None else self.load_catalog())
         tx.meta.put("clock", clock_state.to_json())
         tx.meta.put("seed", str(seed))
         tx.meta.put_catalog(data)

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from ..domain.catalog import DAILY, PERIODS
+from ..domain.market import Market
+from ..domain.rentals import CloseReason
 from . import onlinesim, smspva
+from .smspva_common import PROVIDER as SMSPVA
 from .wire import schema_check
 
 BLUEPRINTS = (onlinesim.bp, smspva.bp)
 
-__all__ = ["BLUEPRINTS", "schema_check"]
+# each provider's market policy, handed to the World (the domain names no provider)
+MARKETS = {
+    onlinesim.PROVIDER: Market(PERIODS, guarded=True),
+    SMSPVA: Market(DAILY, needs_activation=True, closed_as=CloseReason.DELETED),
+}
+NAMES = tuple(MARKETS)
+
+__all__ = ["BLUEPRINTS", "MARKETS", "NAMES", "schema_check"]
