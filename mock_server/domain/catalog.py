@@ -193,4 +193,5 @@ class Catalog:
 
     def markets(self) -> list[str]:
         """The names of the markets, in the catalog's order."""
-        return [name for name, entry in self.data.items() if isinstance(entry, dict) and entry.get("pricing") in PRICINGS]
+        return [name for name, entry in self.data.items()
+                if isinstance(entry, dict) and entry.get("pricing") in PRICINGS]

@@ -24,6 +24,13 @@ class RowRejected(ValueError):
         self.index, self.message, self.column = index, message, column
 
 
+class Faker(Protocol):
+    """Seeded numbers and SMS texts (``fixtures.SmsFaker``): the same inputs give the same outputs."""
+
+    def national_number(self, pattern: str, *key: Any) -> str: ...
+    def code_sms(self, service_name: str, *key: Any) -> tuple[str, str]: ...
+
+
 class RentalsRepo(Protocol):
     def get(self, rental_id: int, now: int) -> Rental | None: ...
     def of_key(self, apikey: str, now: int) -> list[Rental]: ...

@@ -24,7 +24,8 @@ def check(store: Store, settings: Settings, apikey: str, fingerprint: str) -> No
     real = time.time()
     with store.unit_of_work() as tx:
         tx.throttle.forget_before(real - max(1.0, settings.duplicate_window))
-        if settings.duplicate_window and tx.throttle.seen(apikey, "rent", fingerprint, real - settings.duplicate_window):
+        window = settings.duplicate_window
+        if window and tx.throttle.seen(apikey, "rent", fingerprint, real - window):
             raise DuplicateOperation()
         recent = tx.throttle.count(apikey, "rent", real - 1.0)
         tx.throttle.record(apikey, "rent", fingerprint, real)

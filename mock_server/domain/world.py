@@ -14,106 +14,27 @@ import json
 import random
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
 from . import accounts, archive, clock, inbox, stock, throttle
 from .archive import Quote
 from .catalog import Catalog, Offer, with_pricing
-from .errors import (BeyondMaxTerm, IdentificationRequired, NeedsExtension, InsufficientBalance, InvalidParameter,
-                     MissingKey, NotOwner, NumberGone, OutOfStock, UnknownKey,
-                     ProlongNotAllowed, ReloadNotAvailable, RentalEnded, RentalError, RentalNotFound,
-                     TooManyRentals, TryAgainLater)
+from .errors import (BeyondMaxTerm, IdentificationRequired, InsufficientBalance, InvalidParameter, MissingKey,
+                     NeedsExtension, NumberGone, OutOfStock, ProlongNotAllowed, ReloadNotAvailable, RentalError,
+                     TooManyRentals, TryAgainLater, UnknownKey)
 from .market import Market
-from .ports import Store, Tx
+from .ports import Faker, Store, Tx
+from .records import Delivery, RentRequest
 from .rentals import DAY, FIRST_RENTAL_ID, CloseReason, LineState, Rental
 from .settings import Settings
+from .view import View, owned
+
+__all__ = ["Delivery", "Quote", "RentRequest", "TABLES", "View", "World", "owned"]
 
 # the tables a reset empties (meta aside)
 TABLES = ("accounts", "ledger", "stock", "rentals", "sms", "retired_numbers", "throttle")
 _NO_KEY = object()
-
-
-class Faker(Protocol):
-    """Seeded numbers and SMS texts (``fixtures.SmsFaker``): the same inputs give the same outputs."""
-
-    def national_number(self, pattern: str, *key: Any) -> str: ...
-    def code_sms(self, service_name: str, *key: Any) -> tuple[str, str]: ...
-
-
-@dataclass(frozen=True, slots=True)
-class RentRequest:
-    """What to rent. ``period`` is the stock bucket (a tariff's days, or 0 where stock has no period)."""
-
-    provider: str
-    country: str
-    days: int
-    services: tuple[str, ...] = ("",)
-    operator: str | None = None
-    period: int = 0
-    auto_renew: bool = False
-    guarded: bool = False
-    needs_activation: bool = False
-    fingerprint: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    delivered: bool
-    rental_id: int | None
-    reason: str
-    message: inbox.Message | None = None
-    provider: str | None = None
-
-
-def owned(tx: Tx, apikey: str | None, rental_id: int, provider: str, now: int, *, open_only: bool = True) -> Rental:
-    """A rental of this key and provider; another key's rental is refused, never shown."""
-    rental = tx.rentals.get(rental_id, now)
-    if rental is None or rental.provider != provider:
-        raise RentalNotFound()
-    if rental.apikey != apikey:
-        raise NotOwner()
-    if open_only and not rental.is_open:
-        raise RentalEnded()
-    return rental
-
-
-@dataclass(frozen=True, slots=True)
-class View:
-    """One request's read of the world: a snapshot transaction, `now` fixed once, the catalog and settings,
-    and the key's account when the view was opened for one. Valid only inside ``with world.view()``."""
-
-    tx: Tx
-    now: int
-    catalog: Catalog
-    settings: Settings
-    account: accounts.Account | None = None
-
-    @property
-    def apikey(self) -> str | None:
-        return None if self.account is None else self.account.apikey
-
-    def rental(self, rental_id: int, provider: str) -> Rental:
-        """One rental of the view's key, open or not (another key's is ``NotOwner``)."""
-        return owned(self.tx, self.apikey, rental_id, provider, self.now, open_only=False)
-
-    def open_rentals(self, provider: str) -> list[Rental]:
-        return self.tx.rentals.open_for(self.apikey, provider, self.now) if self.apikey else []
-
-    def messages(self, rental: Rental) -> list[inbox.Message]:
-        return self.tx.inbox.messages(rental.id, self.now)
-
-    def messages_of(self, found: list[Rental]) -> dict[int, list[inbox.Message]]:
-        """Messages of several rentals at once (one query), keyed by rental id, newest first."""
-        return self.tx.inbox.messages_of([r.id for r in found], self.now)
-
-    def stock(self, provider: str, country: str | None = None) -> list[stock.StockRow]:
-        return self.tx.stock.rows(provider, country)
-
-    def frozen_balance(self, provider: str) -> Decimal:
-        """Money held by the key's rentals of ``provider`` still inside their refundable guard window."""
-        return sum((r.paid for r in self.open_rentals(provider) if r.guarding(self.now)), Decimal(0))
 
 
 class World:
@@ -156,7 +77,8 @@ class World:
     def catalog(self, tx: Tx | None = None) -> Catalog:
         tx = tx or self.store.current()
         rev = tx.meta.get("catalog_rev") or ""
-        return self._cached("catalog", rev, lambda _: Catalog(self.with_pricing(json.loads(tx.meta.get("catalog") or "{}"))))
+        return self._cached("catalog", rev,
+                            lambda _: Catalog(self.with_pricing(json.loads(tx.meta.get("catalog") or "{}"))))
 
     def with_pricing(self, data: Mapping[str, Any]) -> dict[str, Any]:
         """Catalog data with each market's pricing said (see ``catalog.with_pricing``)."""
@@ -179,7 +101,8 @@ class World:
 
     @contextmanager
     def unit_of_work(self) -> Iterator[tuple[Tx, int]]:
-        """One write transaction with the clock read and due events settled: ``with world.unit_of_work() as (tx, now)``."""
+        """One write transaction with the clock read and due events settled:
+        ``with world.unit_of_work() as (tx, now)``."""
         with self.store.unit_of_work() as tx:
             now = self._clock(tx).now()
             self._settle(tx, now)

@@ -24,7 +24,8 @@ FROM rentals r
 COLUMNS = ("apikey", "provider", "country", "dial", "phone", "services", "operator", "period", "days", "auto_renew",
            "needs_activation", "created_at", "expires_at", "guard_until", "online_from", "online_until", "reload_at",
            "frozen", "gone", "last_read_sms", "closed_at", "close_reason", "last_online")
-_DUE = ("UPDATE rentals SET due_at = CASE WHEN closed_at IS NOT NULL THEN NULL WHEN guard_until IS NULL THEN expires_at "
+_DUE = ("UPDATE rentals SET due_at = CASE WHEN closed_at IS NOT NULL THEN NULL "
+        "WHEN guard_until IS NULL THEN expires_at "
         "WHEN guard_until < expires_at THEN guard_until ELSE expires_at END WHERE id = ?")
 
 

@@ -1,9 +1,10 @@
-"""The store under concurrent requests, and what a throwaway store leaves behind."""
+"""The SQLite backend: concurrent requests, throwaway stores, nested writes, units of work and path checks."""
 
 from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import requests
 
@@ -58,3 +59,42 @@ def test_a_nested_write_is_a_savepoint_of_the_outer_one() -> None:
         db.execute("INSERT INTO meta VALUES ('e', '5')")
     assert not db.in_transaction
     store.close()
+
+
+def test_a_unit_of_work_commits_its_repositories_writes_and_rolls_back_on_error() -> None:
+    import pytest
+
+    store = Store(":memory:")
+    with store.unit_of_work() as tx:
+        tx.meta.put("kept", "1")
+    with pytest.raises(RuntimeError):
+        with store.unit_of_work() as tx:
+            tx.meta.put("dropped", "1")
+            raise RuntimeError("fails")
+    assert store.current().meta.get("kept") == "1" and store.current().meta.get("dropped") is None
+    store.close()
+
+
+def test_a_reading_sees_one_snapshot_and_joins_an_open_write() -> None:
+    store = Store(":memory:")
+    with store.unit_of_work() as tx:
+        tx.meta.put("k", "1")
+        assert store.in_transaction
+        with store.reading() as inner:  # joins the write: sees its uncommitted row
+            assert inner.meta.get("k") == "1"
+    assert not store.in_transaction
+    with store.reading() as tx:
+        assert store.in_transaction and tx.meta.get("k") == "1"
+    assert not store.in_transaction
+    store.close()
+
+
+def test_a_path_that_cannot_hold_a_store_is_refused_with_the_way_out(tmp_path: Path) -> None:
+    import pytest
+
+    from mock_server.storage import StoreError
+
+    with pytest.raises(StoreError, match="is a directory; give a file name inside it, or choose another --db"):
+        Store(str(tmp_path))
+    with pytest.raises(StoreError, match="does not exist; create it"):
+        Store(str(tmp_path / "missing" / "x.sqlite3"))

@@ -1,0 +1,44 @@
+"""The snapshot repository: whole tables out and in, rows refused by name, the INTEGER type check."""
+
+from __future__ import annotations
+
+import pytest
+
+from mock_server.domain.ports import RowRejected
+
+from .storage_helpers import fresh_tx
+
+
+def test_rows_go_out_and_back_in_as_stored() -> None:
+    with fresh_tx() as tx:
+        tx.accounts.insert("k", now=3)
+        rows = tx.snapshot.rows("accounts")
+        tx.snapshot.wipe(("accounts",))
+        assert tx.snapshot.rows("accounts") == []
+        tx.snapshot.insert("accounts", rows)
+        assert tx.snapshot.rows("accounts") == rows and "apikey" in tx.snapshot.columns("accounts")
+
+
+def test_an_unknown_column_or_a_refused_row_names_its_index() -> None:
+    with fresh_tx() as tx:
+        with pytest.raises(RowRejected) as unknown:
+            tx.snapshot.insert("accounts", [{"apikey": "a", "created_at": 0}, {"apikey": "b", "nope": 1}])
+        assert (unknown.value.index, unknown.value.column) == (1, "nope")
+        with pytest.raises(RowRejected) as refused:
+            tx.snapshot.insert("stock", [{"provider": "p", "country": "RU", "service": "", "period": 0,
+                                          "operator": "", "count": -1}])
+        assert refused.value.index == 0 and "CHECK" in refused.value.message
+
+
+def test_only_known_tables_are_touched() -> None:
+    with fresh_tx() as tx:
+        with pytest.raises(ValueError, match="unknown table 'meta'"):
+            tx.snapshot.rows("meta")
+
+
+def test_a_text_in_an_integer_column_is_found() -> None:
+    with fresh_tx() as tx:
+        assert tx.snapshot.not_whole_number() is None
+        tx.accounts.insert("k", now=0)
+        tx.snapshot.db.execute("UPDATE accounts SET created_at = 'soon'")
+        assert tx.snapshot.not_whole_number() == "accounts.created_at = 'soon'"
