@@ -19,7 +19,7 @@ from decimal import Decimal
 from contract_tests.runner import run_check
 from mock_server.domain import errors, world
 from mock_server.domain import catalog as catalog_module
-from mock_server.domain import accounts, inbox, rentals, stock
+from mock_server.domain import inbox, rentals
 from mock_server.domain.rentals import CloseReason
 from mock_server.providers import onlinesim, wire
 from mock_server.storage import inbox as inbox_rows

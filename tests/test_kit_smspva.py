@@ -22,8 +22,10 @@ from contract_tests.runner import run_check
 from contract_tests.session import Budget, Session
 from contract_tests.target import Target, in_process_mock
 from mock_server.domain import catalog as catalog_module
-from mock_server.domain import errors, inbox, rentals, world
+from mock_server.domain import errors, rentals, world
 from mock_server.providers import smspva_archive, smspva_orders, wire
+from mock_server.storage import inbox as inbox_rows
+from mock_server.storage import rentals as rental_rows
 
 Patch = Callable[[pytest.MonkeyPatch], None]
 DAY = 86_400
@@ -48,14 +50,14 @@ def sms_reaches_an_offline_number(mp: pytest.MonkeyPatch) -> None:
 
 
 def reading_keeps_hasnewsms(mp: pytest.MonkeyPatch) -> None:
-    mp.setattr(inbox, "mark_read", lambda db, rental_id, now: None)
+    mp.setattr(inbox_rows.Inbox, "mark_read", lambda self, rental_id, now: None)
 
 
 def history_oldest_first(mp: pytest.MonkeyPatch) -> None:
-    def oldest(orig: Any, db: Any, apikey: str, provider: str, now: int, *, skip: int, take: int) -> Any:
-        everything = orig(db, apikey, provider, now, skip=0, take=10_000)[::-1]
+    def oldest(orig: Any, rows: Any, apikey: str, provider: str, now: int, *, skip: int, take: int) -> Any:
+        everything = orig(rows, apikey, provider, now, skip=0, take=10_000)[::-1]
         return everything[skip:skip + take]
-    wrap(mp, rentals, "archived_for", oldest)
+    wrap(mp, rental_rows.Rentals, "archived_for", oldest)
 
 
 def restore_quote_discounted(mp: pytest.MonkeyPatch) -> None:
@@ -109,8 +111,8 @@ def until_in_milliseconds(mp: pytest.MonkeyPatch) -> None:
 
 
 def history_ignores_skip(mp: pytest.MonkeyPatch) -> None:
-    wrap(mp, rentals, "archived_for", lambda orig, db, apikey, provider, now, *, skip, take:
-         orig(db, apikey, provider, now, skip=0, take=take))
+    wrap(mp, rental_rows.Rentals, "archived_for", lambda orig, rows, apikey, provider, now, *, skip, take:
+         orig(rows, apikey, provider, now, skip=0, take=take))
 
 
 def history_takes_twenty_by_default(mp: pytest.MonkeyPatch) -> None:
