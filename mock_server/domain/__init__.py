@@ -1,6 +1,8 @@
 """The provider-neutral rental domain: clock, catalog, accounts and ledger, rentals, inbox.
 
-It imports neither Flask nor any provider module; both providers call the ``World`` facade.
+It imports no Flask, no provider module, no seed data and no storage: it reaches the store through
+the Protocols in ``ports`` and gets its dependencies passed in (``mock_server.config.new_world``).
+Both providers call the ``World`` facade.
 """
 
 from __future__ import annotations

@@ -166,11 +166,6 @@ class Store:
             if db.in_transaction:
                 db.execute("COMMIT")  # nothing was written: only ends the snapshot
 
-    def version(self) -> tuple[int, int]:
-        """Changes whenever anything was committed, by any connection (this thread's included)."""
-        db = self.db
-        return db.execute("PRAGMA data_version").fetchone()[0], db.total_changes
-
     @contextmanager
     def unit_of_work(self) -> Iterator[Tx]:
         """``write()`` with the repositories: ``with store.unit_of_work() as tx: tx.rentals...``."""
@@ -191,9 +186,6 @@ class Store:
     @property
     def in_transaction(self) -> bool:
         return self.db.in_transaction
-
-    def get_meta(self, key: str) -> str | None:
-        return self.current().meta.get(key)
 
     def close(self) -> None:
         if not hasattr(self, "_keepalive"):
