@@ -111,8 +111,8 @@ def first_sms_does_not_confirm(mp: pytest.MonkeyPatch) -> None:
 
 def closed_rentals_still_listed(mp: pytest.MonkeyPatch) -> None:
     def listed(orig: Any, self: Any, apikey: str, provider: str, now: int) -> Any:
-        rows = self.db.execute(rental_rows._SELECT + "WHERE r.apikey = :key AND r.provider = :provider ORDER BY r.id",
-                               {"now": now, "key": apikey, "provider": provider})
+        rows = self.db.execute(rental_rows._SELECT + "WHERE r.apikey = ? AND r.provider = ? ORDER BY r.id",
+                               (now, now, apikey, provider))
         return [rental_rows._from_row(r) for r in rows]
     wrap(mp, rental_rows.Rentals, "open_for", listed)
 

@@ -12,10 +12,11 @@ from typing import Any
 from ..domain.accounts import from_units
 from ..domain.rentals import Rental
 
+# the two placeholders are `now` (``_select(now, ...)``): SMS dated later have not arrived yet
 _SELECT = """
 SELECT r.*,
-  (SELECT MIN(at) FROM sms WHERE rental_id = r.id AND at <= :now) AS first_sms_at,
-  (SELECT COUNT(*) FROM sms WHERE rental_id = r.id AND at <= :now AND id > r.last_read_sms) AS unread,
+  (SELECT MIN(at) FROM sms WHERE rental_id = r.id AND at <= ?) AS first_sms_at,
+  (SELECT COUNT(*) FROM sms WHERE rental_id = r.id AND at <= ? AND id > r.last_read_sms) AS unread,
   (SELECT COALESCE(-SUM(amount), 0) FROM ledger WHERE rental_id = r.id AND kind IN ('charge', 'refund')) AS paid_units
 FROM rentals r
 """
@@ -40,6 +41,11 @@ def _from_row(row: sqlite3.Row) -> Rental:
     )
 
 
+def _args(now: int, *rest: object) -> tuple[object, ...]:
+    """Arguments for ``_SELECT`` + a WHERE clause: `now` for its two subqueries, then the clause's."""
+    return (now, now, *rest)
+
+
 def _stored(fields: dict[str, Any]) -> dict[str, Any]:
     unknown = set(fields) - set(COLUMNS)
     if unknown:
@@ -55,31 +61,30 @@ class Rentals:
         self.db = db
 
     def get(self, rental_id: int, now: int) -> Rental | None:
-        row = self.db.execute(_SELECT + "WHERE r.id = :id", {"now": now, "id": rental_id}).fetchone()
+        row = self.db.execute(_SELECT + "WHERE r.id = ?", _args(now, rental_id)).fetchone()
         return None if row is None else _from_row(row)
 
     def of_key(self, apikey: str, now: int) -> list[Rental]:
         """Every rental of the key, open or not, oldest first."""
-        rows = self.db.execute(_SELECT + "WHERE r.apikey = :key ORDER BY r.id", {"now": now, "key": apikey})
+        rows = self.db.execute(_SELECT + "WHERE r.apikey = ? ORDER BY r.id", _args(now, apikey))
         return [_from_row(r) for r in rows]
 
     def open_for(self, apikey: str, provider: str, now: int) -> list[Rental]:
         rows = self.db.execute(
-            _SELECT + "WHERE r.apikey = :key AND r.provider = :provider AND r.closed_at IS NULL ORDER BY r.id",
-            {"now": now, "key": apikey, "provider": provider})
+            _SELECT + "WHERE r.apikey = ? AND r.provider = ? AND r.closed_at IS NULL ORDER BY r.id",
+            _args(now, apikey, provider))
         return [_from_row(r) for r in rows]
 
     def archived_for(self, apikey: str, provider: str, now: int, *, skip: int, take: int) -> list[Rental]:
         rows = self.db.execute(
-            _SELECT + "WHERE r.apikey = :key AND r.provider = :provider AND r.closed_at IS NOT NULL "
-            "ORDER BY r.closed_at DESC, r.id DESC LIMIT :take OFFSET :skip",
-            {"now": now, "key": apikey, "provider": provider, "skip": skip, "take": take})
+            _SELECT + "WHERE r.apikey = ? AND r.provider = ? AND r.closed_at IS NOT NULL "
+            "ORDER BY r.closed_at DESC, r.id DESC LIMIT ? OFFSET ?", _args(now, apikey, provider, take, skip))
         return [_from_row(r) for r in rows]
 
     def holding(self, dial: str, phone: str, now: int) -> Rental | None:
         """The open rental that holds this number now, if any."""
-        row = self.db.execute(_SELECT + "WHERE r.dial = :dial AND r.phone = :phone AND r.closed_at IS NULL",
-                              {"now": now, "dial": dial, "phone": phone}).fetchone()
+        row = self.db.execute(_SELECT + "WHERE r.dial = ? AND r.phone = ? AND r.closed_at IS NULL",
+                              _args(now, dial, phone)).fetchone()
         return None if row is None else _from_row(row)
 
     def provider_of(self, rental_id: int) -> str | None:
