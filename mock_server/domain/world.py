@@ -22,13 +22,12 @@ from typing import Any
 from fixtures import SmsFaker, load_catalog
 
 from ..store import FIRST_RENTAL_ID, Store
-from . import accounts, archive, clock, inbox, rentals, stock, throttle
+from . import accounts, archive, clock, guards, inbox, rentals, stock, throttle
 from .archive import Quote
 from .catalog import Catalog, Offer
-from .errors import (BeyondMaxTerm, IdentificationRequired, NeedsExtension, InsufficientBalance, InvalidParameter,
-                     MissingKey, NotOwner, NumberGone, OutOfStock, UnknownKey,
-                     ProlongNotAllowed, ReloadNotAvailable, RentalEnded, RentalError, RentalNotFound,
-                     TooManyRentals, TryAgainLater)
+from .errors import (IdentificationRequired, InsufficientBalance, MissingKey, OutOfStock, RentalError, TooManyRentals,
+                     TryAgainLater, UnknownKey)
+from .guards import Action, Facts
 from .rentals import DAY, CloseReason, Rental
 from .settings import Settings
 
@@ -62,16 +61,10 @@ class Delivery:
 
 
 def owned(db: sqlite3.Connection, apikey: str | None, rental_id: int, provider: str, now: int,
-          *, open_only: bool = True) -> Rental:
-    """A rental of this key and provider; another key's rental is refused, never shown."""
-    rental = rentals.get(db, rental_id, now)
-    if rental is None or rental.provider != provider:
-        raise RentalNotFound()
-    if rental.apikey != apikey:
-        raise NotOwner()
-    if open_only and not rental.is_open:
-        raise RentalEnded()
-    return rental
+          action: Action = Action.VIEW, facts: Facts | None = None) -> Rental:
+    """A rental of this key and provider that ``action`` may act on (``guards``); another key's is refused,
+    never shown."""
+    return guards.check(action, rentals.get(db, rental_id, now), facts or Facts(apikey, provider, now))
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +84,7 @@ class View:
 
     def rental(self, rental_id: int, provider: str) -> Rental:
         """One rental of the view's key, open or not (another key's is ``NotOwner``)."""
-        return owned(self.db, self.apikey, rental_id, provider, self.now, open_only=False)
+        return owned(self.db, self.apikey, rental_id, provider, self.now)
 
     def open_rentals(self, provider: str) -> list[Rental]:
         return rentals.open_for(self.db, self.apikey or "", provider, self.now) if self.apikey else []
@@ -371,10 +364,11 @@ class World:
         return rental
 
     def _owned(self, db: sqlite3.Connection, apikey: str | None, rental_id: int, provider: str, now: int,
-               *, open_only: bool = True) -> Rental:
-        """The key's account first (its refusals come before the rental's), then ``owned``."""
+               action: Action, **request: Any) -> Rental:
+        """The key's account first (its refusals come before the rental's), then the action's guards."""
         self._require(db, apikey, now)
-        return owned(db, apikey, rental_id, provider, now, open_only=open_only)
+        facts = Facts(apikey, provider, now, self.settings, **request)
+        return owned(db, apikey, rental_id, provider, now, action, facts)
 
     def rental(self, apikey: str, rental_id: int, provider: str) -> Rental:
         with self.view(apikey) as v:
@@ -410,56 +404,41 @@ class World:
     def extend(self, apikey: str, rental_id: int, provider: str, days: int, *, windowed: bool) -> Rental:
         """Add ``days``; ``windowed`` applies the prolong window and the guaranteed maximum term."""
         with self.write() as (db, now):
-            rental = self._owned(db, apikey, rental_id, provider, now)
-            if rental.gone:
-                raise NumberGone()
-            if windowed:
-                self.prolong_limits(rental, now, days)
+            rental = self._owned(db, apikey, rental_id, provider, now, Action.PROLONG if windowed else Action.EXTEND,
+                                 days=days)
             price = sum((o.extension_price(days) for o in self._offers(db, rental)), Decimal(0))
             accounts.charge(db, apikey, price, now=now, rental_id=rental_id, memo=f"extend {days} days")
             rentals.update(db, rental_id, expires_at=rental.expires_at + days * DAY, days=rental.days + days)
             return self._get(db, rental_id, now)
 
-    def prolong_limits(self, rental: Rental, now: int, days: int = 0) -> tuple[bool, int, int]:
-        """(can prolong now, max further days, latest possible expiry); raises when ``days`` breaks them."""
-        s = self.settings
-        in_window = rental.expires_at - now < s.prolong_window_days * DAY
-        max_days = max(0, (rental.created_at + s.max_term_days * DAY - rental.expires_at) // DAY)
-        if days and not in_window:
-            raise ProlongNotAllowed()
-        if days > max_days:
-            raise BeyondMaxTerm(f"at most {max_days} more days are possible within the {s.max_term_days}-day term")
+    def prolong_limits(self, rental: Rental, now: int) -> tuple[bool, int, int]:
+        """(can prolong now, max further days, latest possible expiry); ``guards`` refuses a prolong breaking them."""
+        in_window, max_days = guards.prolong_window(rental, now, self.settings)
         return in_window and max_days > 0, max_days, rental.expires_at + max_days * DAY
 
     def close(self, apikey: str, rental_id: int, provider: str, *, reason: CloseReason) -> Rental:
         """End a rental; it is refunded only if it never received an SMS."""
         with self.write() as (db, now):
-            rental = self._owned(db, apikey, rental_id, provider, now)
+            rental = self._owned(db, apikey, rental_id, provider, now, Action.CLOSE)
             self._close(db, rental, at=now, reason=reason, refund=not rental.confirmed)
             return self._get(db, rental_id, now)
 
     def reload_port(self, apikey: str, rental_id: int, provider: str) -> Rental:
         with self.write() as (db, now):
-            rental = self._owned(db, apikey, rental_id, provider, now)
-            if rental.reload_wait(now, self.settings.reload_cooldown):
-                raise ReloadNotAvailable()
-            if rental.expires_at - now < 3600:
-                raise NeedsExtension("less than an hour is left: extend the rental before reloading its port")
+            self._owned(db, apikey, rental_id, provider, now, Action.RELOAD_PORT)
             rentals.update(db, rental_id, reload_at=now)
             return self._get(db, rental_id, now)
 
     def unfreeze(self, apikey: str, rental_id: int, provider: str) -> Rental:
         with self.write() as (db, now):
-            self._owned(db, apikey, rental_id, provider, now)
+            self._owned(db, apikey, rental_id, provider, now, Action.UNFREEZE)
             rentals.update(db, rental_id, frozen=0)
             return self._get(db, rental_id, now)
 
     def activate(self, apikey: str, rental_id: int, provider: str) -> Rental:
         """Queue the number for switching on; a number already activating or online is left as it is."""
         with self.write() as (db, now):
-            rental = self._owned(db, apikey, rental_id, provider, now)
-            if rental.gone:
-                raise NumberGone()
+            rental = self._owned(db, apikey, rental_id, provider, now, Action.ACTIVATE)
             if rental.line_state(now) is rentals.LineState.OFFLINE:
                 online_from = now + self.settings.activation_delay
                 rentals.update(db, rental_id, online_from=online_from,
@@ -470,11 +449,7 @@ class World:
 
     def add_service(self, apikey: str, rental_id: int, provider: str, service: str, days: int) -> Rental:
         with self.write() as (db, now):
-            rental = self._owned(db, apikey, rental_id, provider, now)
-            if service in rental.services:
-                raise InvalidParameter("service", f"service {service!r} is already on this order")
-            if rental.gone:
-                raise NumberGone()
+            rental = self._owned(db, apikey, rental_id, provider, now, Action.ADD_SERVICE, service=service)
             price = self.catalog(db).offer(provider, rental.country, service).price(days)
             # the number now also serves this service: it leaves that stock (and returns to it on close)
             stock.take(db, provider, rental.country, (service,), rental.period, rental.operator)
