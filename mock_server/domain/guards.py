@@ -23,14 +23,26 @@ from .settings import Settings
 class State(StrEnum):
     """What a rental is now; the first that applies, in this order: ended, gone, frozen, guarded, line."""
 
-    AWAITING = "awaiting activation"  # its number must be switched on and is offline
-    ACTIVATING = "activating"         # queued: online after the activation delay
-    GUARDED = "guarded"               # waiting for its first SMS inside the refundable guard window
-    ONLINE = "online"                 # can receive SMS
-    FROZEN = "frozen"                 # its port is frozen
-    GONE = "gone"                     # its number left the system
-    CLOSED = "closed"                 # ended (deleted or closed) with paid time left
-    EXPIRED = "expired"               # ended and its paid time has run out
+    AWAITING = "awaiting activation"
+    ACTIVATING = "activating"
+    GUARDED = "guarded"
+    ONLINE = "online"
+    FROZEN = "frozen"
+    GONE = "gone"
+    CLOSED = "closed"
+    EXPIRED = "expired"
+
+
+MEANING = {
+    State.AWAITING: "open; its number must be switched on (SMSPVA `activate`) and is offline",
+    State.ACTIVATING: "queued: online once the activation delay has passed",
+    State.GUARDED: "waiting for its first SMS inside the refundable guard window (OnlineSim)",
+    State.ONLINE: "open and able to receive SMS",
+    State.FROZEN: "open, but its port is frozen (set through the control API)",
+    State.GONE: "open, but its number has left the system",
+    State.CLOSED: "ended (closed or deleted) with paid time left",
+    State.EXPIRED: "ended, and its paid time has run out",
+}
 
 
 class Action(StrEnum):
@@ -182,9 +194,10 @@ def refusal(action: Action, at: State) -> type[RentalError] | None:
 
 
 def markdown_table() -> str:
-    """README's table: per action, its checks in order and what each state answers."""
+    """README's section body: the states, then per action its checks in order and what each state answers."""
+    lines = [f"- **{s}**: {MEANING[s]}" for s in State]
     head = ["action", "checks, in order (refusal)", *(str(s) for s in State)]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for action, guard in GUARDS.items():
         checks = [f"exists ({guard.missing.__name__})"]
         checks += [f"{p.text} ({p.error.__name__})" for p in guard.preconditions]
