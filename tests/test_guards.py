@@ -6,6 +6,7 @@ import dataclasses
 import pathlib
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -13,7 +14,6 @@ from flask import Flask
 from mock_server.domain import RentRequest, World, admin, clock, errors
 from mock_server.domain.guards import GUARDS, MEANING, Action, Facts, State, check, markdown_table, refusal, state
 from mock_server.domain.rentals import DAY, CloseReason, Rental
-from mock_server.domain.settings import Settings
 
 from .conftest import START, make_app
 
@@ -122,8 +122,8 @@ DELETED = dataclasses.replace(BASE, closed_at=NOW, close_reason="deleted")
 EXPIRED = dataclasses.replace(BASE, expires_at=NOW - DAY, closed_at=NOW - DAY, close_reason="expired")
 
 
-def facts(**change: object) -> Facts:
-    return dataclasses.replace(Facts(KEY, P, NOW, Settings()), **change)  # type: ignore[arg-type]
+def facts(**change: Any) -> Facts:
+    return dataclasses.replace(Facts(KEY, P, NOW), **change)
 
 
 def refused(action: Action, rental: Rental | None, given: Facts | None = None) -> type[errors.RentalError]:

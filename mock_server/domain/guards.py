@@ -10,7 +10,7 @@ Pure: no SQL, no Flask, no provider names; what only the store or the catalog kn
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 from .errors import (BeyondMaxTerm, CountryWithdrawn, NeedsExtension, NotInArchive, NotOwner, NotYetExpired,
@@ -58,6 +58,7 @@ class Action(StrEnum):
 
 
 OPEN = frozenset(State) - {State.CLOSED, State.EXPIRED}
+_DEFAULTS = Settings()
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +69,7 @@ class Facts:
     apikey: str | None
     provider: str
     now: int
-    settings: Settings = field(default_factory=Settings)
+    settings: Settings = _DEFAULTS
     days: int = 0
     service: str = ""
     withdrawn: RentalError | None = None
