@@ -59,6 +59,7 @@ class Action(StrEnum):
 
 OPEN = frozenset(State) - {State.CLOSED, State.EXPIRED}
 _DEFAULTS = Settings()
+_LINE = {LineState.OFFLINE: State.AWAITING, LineState.ACTIVATING: State.ACTIVATING}  # ONLINE otherwise
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +98,8 @@ class Precondition:
 
 @dataclass(frozen=True, slots=True)
 class Guard:
+    """One action's row: the refusal for an id with no rental of the provider, then the ordered checks."""
+
     missing: type[RentalError]
     preconditions: tuple[Precondition, ...]
 
@@ -111,9 +114,7 @@ def state(rental: Rental, now: int) -> State:
         return State.FROZEN
     if rental.guarding(now):
         return State.GUARDED
-    line = rental.line_state(now)
-    return State.AWAITING if line is LineState.OFFLINE else State.ACTIVATING if line is LineState.ACTIVATING \
-        else State.ONLINE
+    return _LINE.get(rental.line_state(now), State.ONLINE)
 
 
 def prolong_window(rental: Rental, now: int, settings: Settings) -> tuple[bool, int]:
