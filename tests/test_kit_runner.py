@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from contract_tests.runner import run_check
-from mock_server.domain import archive, errors, world
+from mock_server.domain import archive, errors, guards, world
 from mock_server.providers import smspva
 from tests.server import serving
 
@@ -67,11 +67,13 @@ def wrap(mp: pytest.MonkeyPatch, owner: Any, name: str, around: Callable[..., An
 
 
 def prolong_refused_a_day_early(mp: pytest.MonkeyPatch) -> None:
-    def limits(orig: Any, self: Any, rental: Any, now: int, days: int = 0) -> Any:
-        if days and rental.expires_at - now < 86_400:
-            raise errors.ProlongNotAllowed()
-        return orig(self, rental, now, days)
-    wrap(mp, world.World, "prolong_limits", limits)
+    def check(orig: Any, action: Any, rental: Any, facts: Any) -> Any:
+        if action is guards.Action.PROLONG and facts.days and rental is not None:
+            orig(guards.Action.EXTEND, rental, facts)  # the checks that come before the window
+            if rental.expires_at - facts.now < 86_400:
+                raise errors.ProlongNotAllowed()
+        return orig(action, rental, facts)
+    wrap(mp, guards, "check", check)
 
 
 def no_avail_days_reported_as_no_balance(mp: pytest.MonkeyPatch) -> None:

@@ -22,7 +22,7 @@ from contract_tests.runner import run_check
 from contract_tests.session import Budget, Session
 from contract_tests.target import Target, in_process_mock
 from mock_server.domain import catalog as catalog_module
-from mock_server.domain import errors, rentals, world
+from mock_server.domain import errors, guards, rentals, world
 from mock_server.providers import smspva_archive, smspva_orders, wire
 from mock_server.storage import inbox as inbox_rows
 from mock_server.storage import rentals as rental_rows
@@ -65,8 +65,8 @@ def restore_quote_discounted(mp: pytest.MonkeyPatch) -> None:
 
 
 def prolong_window_ignored(mp: pytest.MonkeyPatch) -> None:
-    wrap(mp, world.World, "prolong_limits", lambda orig, self, rental, now, days=0:
-         orig(self, rental, rental.expires_at - 60, days))
+    wrap(mp, guards, "prolong_window",
+         lambda orig, rental, now, settings: orig(rental, rental.expires_at - 60, settings))
 
 
 def no_activation_queue(mp: pytest.MonkeyPatch) -> None:
@@ -125,12 +125,14 @@ def history_takes_twenty_by_default(mp: pytest.MonkeyPatch) -> None:
 
 
 def prolong_refused_a_day_before_the_term(mp: pytest.MonkeyPatch) -> None:
-    def limits(orig: Any, self: Any, rental: Any, now: int, days: int = 0) -> Any:
-        found = orig(self, rental, now, 0)
-        if days and days >= found[1]:
-            raise errors.BeyondMaxTerm(f"at most {found[1] - 1} more days")
-        return orig(self, rental, now, days)
-    wrap(mp, world.World, "prolong_limits", limits)
+    def check(orig: Any, action: Any, rental: Any, facts: Any) -> Any:
+        if action is guards.Action.PROLONG and facts.days and rental is not None:
+            orig(guards.Action.EXTEND, rental, facts)  # the checks that come before the window
+            most = guards.prolong_window(rental, facts.now, facts.settings)[1]
+            if facts.days >= most:
+                raise errors.BeyondMaxTerm(f"at most {most - 1} more days")
+        return orig(action, rental, facts)
+    wrap(mp, guards, "check", check)
 
 
 def lastonline_is_the_window_start(mp: pytest.MonkeyPatch) -> None:

@@ -116,6 +116,10 @@ class BeyondMaxTerm(RentalError):
     detail = "prolongation would pass the guaranteed maximum term"
 
 
+class ServiceAlreadyOnOrder(RentalError):
+    detail = "the service is already on this order"
+
+
 class ReloadNotAvailable(RentalError):
     detail = "a port reload is not available yet"
 

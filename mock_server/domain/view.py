@@ -6,24 +6,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from . import accounts, inbox, stock
+from . import accounts, guards, inbox, stock
 from .catalog import Catalog
-from .errors import NotOwner, RentalEnded, RentalNotFound
+from .guards import Action, Facts
 from .ports import Tx
 from .rentals import Rental
 from .settings import Settings
 
 
-def owned(tx: Tx, apikey: str | None, rental_id: int, provider: str, now: int, *, open_only: bool = True) -> Rental:
-    """A rental of this key and provider; another key's rental is refused, never shown."""
-    rental = tx.rentals.get(rental_id, now)
-    if rental is None or rental.provider != provider:
-        raise RentalNotFound()
-    if rental.apikey != apikey:
-        raise NotOwner()
-    if open_only and not rental.is_open:
-        raise RentalEnded()
-    return rental
+def owned(tx: Tx, apikey: str | None, rental_id: int, provider: str, now: int,
+          action: Action = Action.VIEW, facts: Facts | None = None) -> Rental:
+    """A rental of this key and provider that ``action`` may act on (``guards``); another key's is refused,
+    never shown."""
+    return guards.check(action, tx.rentals.get(rental_id, now), facts or Facts(apikey, provider, now))
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +38,7 @@ class View:
 
     def rental(self, rental_id: int, provider: str) -> Rental:
         """One rental of the view's key, open or not (another key's is ``NotOwner``)."""
-        return owned(self.tx, self.apikey, rental_id, provider, self.now, open_only=False)
+        return owned(self.tx, self.apikey, rental_id, provider, self.now)
 
     def open_rentals(self, provider: str) -> list[Rental]:
         return self.tx.rentals.open_for(self.apikey, provider, self.now) if self.apikey else []

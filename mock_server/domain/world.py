@@ -17,12 +17,12 @@ from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
-from . import accounts, archive, clock, inbox, stock, throttle
+from . import accounts, archive, clock, guards, inbox, stock, throttle
 from .archive import Quote
 from .catalog import Catalog, Offer, with_pricing
-from .errors import (BeyondMaxTerm, IdentificationRequired, InsufficientBalance, InvalidParameter, MissingKey,
-                     NeedsExtension, NumberGone, OutOfStock, ProlongNotAllowed, ReloadNotAvailable, RentalError,
-                     TooManyRentals, TryAgainLater, UnknownKey)
+from .errors import (IdentificationRequired, InsufficientBalance, MissingKey, OutOfStock, RentalError, TooManyRentals,
+                     TryAgainLater, UnknownKey)
+from .guards import Action, Facts
 from .market import Market
 from .ports import Faker, Store, Tx
 from .records import Delivery, RentRequest
@@ -296,10 +296,11 @@ class World:
         return rental
 
     def _owned(self, tx: Tx, apikey: str | None, rental_id: int, provider: str, now: int,
-               *, open_only: bool = True) -> Rental:
-        """The key's account first (its refusals come before the rental's), then ``owned``."""
+               action: Action, **request: Any) -> Rental:
+        """The key's account first (its refusals come before the rental's), then the action's guards."""
         self._require(tx, apikey, now)
-        return owned(tx, apikey, rental_id, provider, now, open_only=open_only)
+        facts = Facts(apikey, provider, now, self.settings, **request)
+        return owned(tx, apikey, rental_id, provider, now, action, facts)
 
     def rental(self, apikey: str, rental_id: int, provider: str) -> Rental:
         with self.view(apikey) as v:
@@ -335,56 +336,41 @@ class World:
     def extend(self, apikey: str, rental_id: int, provider: str, days: int, *, windowed: bool) -> Rental:
         """Add ``days``; ``windowed`` applies the prolong window and the guaranteed maximum term."""
         with self.unit_of_work() as (tx, now):
-            rental = self._owned(tx, apikey, rental_id, provider, now)
-            if rental.gone:
-                raise NumberGone()
-            if windowed:
-                self.prolong_limits(rental, now, days)
+            rental = self._owned(tx, apikey, rental_id, provider, now, Action.PROLONG if windowed else Action.EXTEND,
+                                 days=days)
             price = sum((o.extension_price(days) for o in self._offers(tx, rental)), Decimal(0))
             accounts.charge(tx, apikey, price, now=now, rental_id=rental_id, memo=f"extend {days} days")
             tx.rentals.update(rental_id, expires_at=rental.expires_at + days * DAY, days=rental.days + days)
             return self._get(tx, rental_id, now)
 
-    def prolong_limits(self, rental: Rental, now: int, days: int = 0) -> tuple[bool, int, int]:
-        """(can prolong now, max further days, latest possible expiry); raises when ``days`` breaks them."""
-        s = self.settings
-        in_window = rental.expires_at - now < s.prolong_window_days * DAY
-        max_days = max(0, (rental.created_at + s.max_term_days * DAY - rental.expires_at) // DAY)
-        if days and not in_window:
-            raise ProlongNotAllowed()
-        if days > max_days:
-            raise BeyondMaxTerm(f"at most {max_days} more days are possible within the {s.max_term_days}-day term")
+    def prolong_limits(self, rental: Rental, now: int) -> tuple[bool, int, int]:
+        """(can prolong now, max further days, latest possible expiry); ``guards`` refuses a prolong breaking them."""
+        in_window, max_days = guards.prolong_window(rental, now, self.settings)
         return in_window and max_days > 0, max_days, rental.expires_at + max_days * DAY
 
     def close(self, apikey: str, rental_id: int, provider: str, *, reason: CloseReason) -> Rental:
         """End a rental; it is refunded only if it never received an SMS."""
         with self.unit_of_work() as (tx, now):
-            rental = self._owned(tx, apikey, rental_id, provider, now)
+            rental = self._owned(tx, apikey, rental_id, provider, now, Action.CLOSE)
             self._close(tx, rental, at=now, reason=reason, refund=not rental.confirmed)
             return self._get(tx, rental_id, now)
 
     def reload_port(self, apikey: str, rental_id: int, provider: str) -> Rental:
         with self.unit_of_work() as (tx, now):
-            rental = self._owned(tx, apikey, rental_id, provider, now)
-            if rental.reload_wait(now, self.settings.reload_cooldown):
-                raise ReloadNotAvailable()
-            if rental.expires_at - now < 3600:
-                raise NeedsExtension("less than an hour is left: extend the rental before reloading its port")
+            self._owned(tx, apikey, rental_id, provider, now, Action.RELOAD_PORT)
             tx.rentals.update(rental_id, reload_at=now)
             return self._get(tx, rental_id, now)
 
     def unfreeze(self, apikey: str, rental_id: int, provider: str) -> Rental:
         with self.unit_of_work() as (tx, now):
-            self._owned(tx, apikey, rental_id, provider, now)
+            self._owned(tx, apikey, rental_id, provider, now, Action.UNFREEZE)
             tx.rentals.update(rental_id, frozen=False)
             return self._get(tx, rental_id, now)
 
     def activate(self, apikey: str, rental_id: int, provider: str) -> Rental:
         """Queue the number for switching on; a number already activating or online is left as it is."""
         with self.unit_of_work() as (tx, now):
-            rental = self._owned(tx, apikey, rental_id, provider, now)
-            if rental.gone:
-                raise NumberGone()
+            rental = self._owned(tx, apikey, rental_id, provider, now, Action.ACTIVATE)
             if rental.line_state(now) is LineState.OFFLINE:
                 online_from = now + self.settings.activation_delay
                 tx.rentals.update(rental_id, online_from=online_from,
@@ -395,11 +381,7 @@ class World:
 
     def add_service(self, apikey: str, rental_id: int, provider: str, service: str, days: int) -> Rental:
         with self.unit_of_work() as (tx, now):
-            rental = self._owned(tx, apikey, rental_id, provider, now)
-            if service in rental.services:
-                raise InvalidParameter("service", f"service {service!r} is already on this order")
-            if rental.gone:
-                raise NumberGone()
+            rental = self._owned(tx, apikey, rental_id, provider, now, Action.ADD_SERVICE, service=service)
             price = self.catalog(tx).offer(provider, rental.country, service).price(days)
             # the number now also serves this service: it leaves that stock (and returns to it on close)
             stock.take(tx, provider, rental.country, (service,), rental.period, rental.operator)

@@ -42,6 +42,7 @@ ERROR_CODES: dict[type[errors.RentalError], str] = {
     errors.RentalEnded: "LIFICYCLE_NUM_EXPIRED",
     errors.NeedsExtension: "NEED_EXTENSION_NUMBER",
     errors.NumberGone: "NO_COMPLETE_TZID",
+    errors.ServiceAlreadyOnOrder: "ERROR_PARAMS",  # OnlineSim has no call that adds a service
 }
 # closing something that has already ended "cannot be completed" rather than "expired"
 METHOD_ERROR_CODES = {("closeRentNum", errors.RentalEnded): "NO_COMPLETE_TZID"}

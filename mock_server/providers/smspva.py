@@ -82,6 +82,7 @@ MESSAGES: dict[type[errors.RentalError], str] = {
     errors.NotOwner: "order not found",
     errors.RentalEnded: "Order is closed",
     errors.NumberGone: "Phone number is not in the system",
+    errors.ServiceAlreadyOnOrder: "Service is already in the order",
     errors.ProlongNotAllowed: "Prolongation is possible only when fewer than {window} days remain",
     errors.BeyondMaxTerm: "Prolongation would pass the {term}-day maximum",
 }

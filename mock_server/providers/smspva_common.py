@@ -27,7 +27,6 @@ TEXTS = {
     "not_get": "Only GET requests are accepted",
     "bad_parameters": "Incorrect parameters",
     "wrong_number": "Incorrect pnumber",
-    "service_twice": "Service is already in the order",
     "short_period": "The minimum rental period for this service is {days} days",
 }
 

@@ -47,8 +47,6 @@ def add_service_to_order(world: World, values: dict[str, str]) -> Response:
     rental = world.rental(apikey, order_id, PROVIDER)
     if number(values["pnumber"]) not in (rental.number, rental.phone):
         raise Refusal(TEXTS["wrong_number"])
-    if service in rental.services:
-        raise Refusal(TEXTS["service_twice"])
     rental = world.add_service(apikey, order_id, PROVIDER, service, int(values.get("rent_days", "").strip() or 7))
     if documented():
         return ok("add_service_to_order", with_data=False)
