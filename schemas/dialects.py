@@ -15,7 +15,7 @@ from typing import Any
 
 from . import response_name
 
-__all__ = ["DIALECTS", "Codes", "Dialect", "Envelope", "Method", "call_of"]
+__all__ = ["DIALECTS", "ONLINESIM", "SMSPVA", "Codes", "Dialect", "Envelope", "Method", "call_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,10 +101,12 @@ class Dialect:
         return response_name(self.name, method, profile)
 
     def path(self, method: str) -> str:
-        """The path a client calls ``method`` at (the query then carries ``param`` when there is one)."""
+        """The path a client calls ``method`` at (the query then carries ``param`` when there is one); a
+        name the dialect does not know goes where the name would put it."""
         if self.endpoint is not None:
             return self.endpoint
-        return f"{self.methods[method].folder or self.folder}{method}.php"
+        known = self.methods.get(method)
+        return f"{known and known.folder or self.folder}{method}.php"
 
     def named(self, path: str, params: Mapping[str, str]) -> tuple[str, str] | None:
         """(folder or endpoint, method name) when ``path`` is one of this dialect's routes, else None."""
