@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
 
-from schemas.dialects import DIALECTS
-
 from . import console_i18n
 
 bp = Blueprint("console", __name__, template_folder="templates", static_folder="static/console",
@@ -24,9 +22,4 @@ def page() -> str:
     lang = console_i18n.choose(request.args.get("lang"), request.accept_languages.values())
     return render_template(
         "console/index.html", lang=lang, rtl=lang in console_i18n.RTL, t=console_i18n.strings(lang),
-        languages=console_i18n.LANGUAGES, control=bool(current_app.config.get("CONTROL")), paths=paths())
-
-
-def paths() -> dict[str, dict[str, str]]:
-    """Where the page calls each provider method: the dialects' routes, so the script keeps no copy."""
-    return {name: {method: d.path(method) for method in d.methods} for name, d in DIALECTS.items()}
+        languages=console_i18n.LANGUAGES, control=bool(current_app.config.get("CONTROL")))

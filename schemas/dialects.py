@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from . import response_name
@@ -127,8 +128,8 @@ class Dialect:
         return method
 
 
-def _table(*methods: Method) -> dict[str, Method]:
-    return {m.name: m for m in methods}
+def _table(*methods: Method) -> Mapping[str, Method]:
+    return MappingProxyType({m.name: m for m in methods})
 
 
 ONLINESIM = Dialect(

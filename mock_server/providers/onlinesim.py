@@ -1,4 +1,5 @@
-"""OnlineSim dialect: ``/api/rent/<method>.php`` and ``/api/getBalance.php``.
+"""OnlineSim dialect: ``/api/rent/<method>.php`` and ``/api/getBalance.php`` (routes, envelope and method
+table: ``schemas.dialects.ONLINESIM``; dispatch: ``dialect.ServerDialect``).
 
 Parses parameters (checked against ``schemas/onlinesim/*.request.json``), calls the World, and renders
 OnlineSim's envelope: ``{"response": 1, ...}`` on success, ``{"response": "<CODE>"}`` (HTTP 200) on error.

@@ -1,10 +1,9 @@
 // Sandbox console. Every figure comes from, and every action goes to, the documented provider routes
-// (PATHS, given by the page from schemas/dialects.py) or the control API (/_mock/...): nothing here
+// (/api/rent.php?method=..., /api/rent/<method>.php) or the control API (/_mock/...): nothing here
 // keeps state of its own beyond which key and order the user is looking at.
 "use strict";
 
 const T = JSON.parse(document.getElementById("i18n").textContent);
-const PATHS = JSON.parse(document.getElementById("paths").textContent);  // provider -> method -> path
 const CONTROL = document.body.dataset.control === "on";
 const DAY = 86400;
 const $ = (id) => document.getElementById(id);
@@ -48,14 +47,15 @@ async function getJson(url, options) {
 
 async function pva(method, params = {}) {
   const q = new URLSearchParams({ method, ...(S.key ? { apikey: S.key } : {}), ...params });
-  const body = await getJson(`${PATHS.smspva[method]}?${q}`);
+  const body = await getJson(`/api/rent.php?${q}`);
   if (body.status !== 1) throw new Error(body.msg);
   return body.data;
 }
 
 async function osim(method, params = {}) {
   const q = new URLSearchParams({ apikey: S.key, ...params });
-  const body = await getJson(`${PATHS.onlinesim[method]}?${q}`);
+  const path = method === "getBalance" ? "/api/getBalance.php" : `/api/rent/${method}.php`;
+  const body = await getJson(`${path}?${q}`);
   if (body && typeof body.response === "string") throw new Error(body.response);
   return body;
 }
