@@ -122,9 +122,12 @@ class Dialect:
     def method_at(self, path: str, params: Mapping[str, str]) -> Method | None:
         """The method a request calls, when this dialect serves it at that path."""
         found = self.named(path, params)
-        method = self.methods.get(found[1]) if found else None
-        if method is None or found is None or (self.endpoint is None and (method.folder or self.folder) != found[0]):
+        if found is None:
             return None
+        where, name = found
+        method = self.methods.get(name)
+        if method is None or (self.endpoint is None and (method.folder or self.folder) != where):
+            return None  # unknown, or a path-named method under another folder than its own
         return method
 
 
