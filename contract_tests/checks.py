@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 import schemas
+from schemas.dialects import DIALECTS
 
 from .target import Reply, Target
 
@@ -31,15 +32,11 @@ class Violation(AssertionError):
 
 def is_error(reply: Reply) -> bool:
     """Whether the (already conforming) reply is the provider's error envelope."""
-    body = reply.body
-    if reply.provider == "smspva":
-        return isinstance(body, dict) and body.get("status") == 0
-    return isinstance(body, dict) and "response" in body and body["response"] not in (1, True)
+    return DIALECTS[reply.provider].envelope.is_error(reply.body)
 
 
 def error_code(reply: Reply) -> str:
-    body = reply.body if isinstance(reply.body, dict) else {}
-    return str(body.get("msg") if reply.provider == "smspva" else body.get("response"))
+    return DIALECTS[reply.provider].envelope.code_of(reply.body)
 
 
 def conform(target: Target, reply: Reply, *, profile: str = "live") -> Any:
@@ -51,13 +48,14 @@ def conform(target: Target, reply: Reply, *, profile: str = "live") -> Any:
     if reply.content_type.split(";")[0].strip().lower() != "application/json":
         # clients that check the media type (aiohttp's ``json()``) refuse anything else
         raise Violation("content-type:json", reply, "Content-Type: application/json", reply.content_type, target)
-    if reply.provider == "smspva":
-        status = reply.body.get("status") if isinstance(reply.body, dict) else None
-        if type(status) is not int or status not in (0, 1):
-            raise Violation("envelope:status-integer", reply, "status 0 or 1 (an integer)", status, target)
-    elif isinstance(reply.body, dict) and "response" in reply.body and isinstance(reply.body["response"], str) \
-            and reply.body["response"].isdigit():
-        raise Violation("envelope:response-integer", reply, "response 1 (an integer)", reply.body["response"], target)
+    envelope = DIALECTS[reply.provider].envelope
+    status = reply.body.get(envelope.status) if isinstance(reply.body, dict) else None
+    numbers = [v for v in (envelope.failed, *envelope.success) if type(v) is int]
+    # a status that is always there (success or failure) is an integer; an error code is text, never digits
+    if (type(status) is not int or status not in numbers) if not envelope.bare else \
+            (isinstance(status, str) and status.isdigit()):
+        raise Violation(f"envelope:{envelope.status}-integer", reply,
+                        f"{envelope.status} {' or '.join(map(str, numbers))} (an integer)", status, target)
     name = "error" if is_error(reply) else schemas.response_name(reply.provider, reply.method, profile)
     errors = sorted(schemas.validator(reply.provider, name).iter_errors(reply.body), key=lambda e: list(e.path))
     if errors:

@@ -8,16 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from schemas.dialects import DIALECTS
+
 from .target import Reply
 
-ENDPOINTS: dict[str, tuple[str, ...]] = {
-    "onlinesim": ("getRentNum", "getRentState", "extendRentState", "portReload", "portUnFreeze", "closeRentNum",
-                  "tariffsRent", "getBalance"),
-    "smspva": ("getcountries", "get_default_services", "get_country_by_service", "getdata", "getdataWithProviders",
-               "getcount", "getCountWithProviders", "get_count_multi", "get_days_canada_paypal",
-               "get_min_paypal_days", "create", "create_multi", "add_service_to_order", "orders", "activate", "sms",
-               "prolong", "prolong_max", "delete", "get_rent_history", "restore_user_precalc", "restore_user"),
-}
+ENDPOINTS: dict[str, tuple[str, ...]] = {name: tuple(d.methods) for name, d in DIALECTS.items()}
 
 
 @dataclass

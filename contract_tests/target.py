@@ -18,6 +18,8 @@ from urllib.parse import urlencode
 
 import requests
 
+from schemas.dialects import DIALECTS
+
 if TYPE_CHECKING:
     from mock_server.client import MockControl
 
@@ -45,9 +47,7 @@ class Reply:
 
 
 def path_of(provider: str, method: str) -> str:
-    if provider == "smspva":
-        return "/api/rent.php"
-    return "/api/getBalance.php" if method == "getBalance" else f"/api/rent/{method}.php"
+    return DIALECTS[provider].path(method)
 
 
 @dataclass
@@ -68,8 +68,9 @@ class Target:
     def call(self, provider: str, method: str, params: dict[str, Any] | None = None, *,
              api_key: str | None = None) -> Reply:
         query = {k: _text(v) for k, v in (params or {}).items() if v is not None}
-        if provider == "smspva":
-            query = {"method": method, **query}
+        param = DIALECTS[provider].param
+        if param is not None:
+            query = {param: method, **query}
         key = self.api_key if api_key is None else api_key
         if key and "apikey" not in query:
             query["apikey"] = key

@@ -1,7 +1,7 @@
 """What the app answers when a request fails unexpectedly: JSON in the route's own format, never an
 HTML 500 page; the cause logged once, and no API key ever in the server log.
 
-- provider routes: the provider's envelope with its "try again later" error (OnlineSim
+- provider routes: the provider's envelope with its dialect's ``busy`` code (OnlineSim
   ``{"response": "TRY_AGAIN_LATER"}``, SMSPVA ``{"status": 0, "msg": "Try again later"}``);
 - the control API and every other route: ``{"error": "...", "field": null}``;
 - HTTP 503 when the store cannot be used (damaged, unreadable, holding a value no call may write;
@@ -19,16 +19,14 @@ from typing import Any
 from flask import Flask, Response, current_app, g, has_request_context, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from schemas.dialects import DIALECTS
+
 from . import integrity
 from .faults import DroppedConnection
 from .storage import StoreError
 
 log = logging.getLogger("sms_rent_mock")
 
-PROVIDER_BODIES: dict[str, dict[str, Any]] = {
-    "onlinesim": {"response": "TRY_AGAIN_LATER"},
-    "smspva": {"status": 0, "msg": "Try again later"},
-}
 SEEN_LIMIT = 256  # distinct causes remembered for "log once"; bounded so memory stays flat
 
 _seen_lock = threading.Lock()
@@ -107,10 +105,10 @@ def handle(exc: Exception) -> Any:
             log.error("%s failed: %s", where, store_problem)
         else:
             log.error("%s failed: %s", where, cause, exc_info=exc)
-    body = PROVIDER_BODIES.get(request.blueprint or "")
-    if body is not None:
+    dialect = DIALECTS.get(request.blueprint or "")
+    if dialect is not None:
         g.mock_outcome = "error"
-        response: Response = jsonify(body)
+        response: Response = jsonify(dialect.error_body(dialect.codes.busy))
     else:
         response = jsonify({"error": message, "field": None})
     response.status_code = status

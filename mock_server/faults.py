@@ -23,13 +23,12 @@ from flask import Flask, Response, current_app, g, request
 from jsonschema.exceptions import best_match
 
 import schemas
+from schemas.dialects import DIALECTS, call_of
 
 from .domain import Settings, World
 from .domain import admin
-from .providers import NAMES
-from .providers.wire import params
+from .request_params import params
 
-PROVIDERS = NAMES
 TERMINAL = ("error", "http_status", "body", "drop")
 ERROR_PAGE = "<html><head><title>{code}</title></head><body><h1>{code}</h1><p>nginx</p></body></html>"
 
@@ -187,12 +186,10 @@ def runtime(app: Flask | None = None) -> Runtime:
 # -- which provider call is this? ----------------------------------------------------------------------
 
 def provider_call() -> tuple[str, str] | None:
-    """(provider, method) of a provider request: OnlineSim's file name without ``.php``, SMSPVA's ``method``."""
-    provider = request.blueprint
-    if provider not in PROVIDERS:
+    """(provider, method) of a request a provider's route took (the dialect names the method), else None."""
+    if request.blueprint not in DIALECTS:
         return None
-    name = (request.view_args or {}).get("name")
-    return provider, (str(name).removesuffix(".php") if name else request.args.get("method", ""))
+    return call_of(request.path, request.args)
 
 
 # -- hooks ------------------------------------------------------------------------------------------
@@ -220,7 +217,7 @@ def respond(provider: str, action: dict[str, Any]) -> Response | None:
     """The faulty answer a rule's action describes (None: only a delay, serve the request normally)."""
     if "error" in action:
         g.mock_outcome = action["error"]
-        body = {"response": action["error"]} if provider == "onlinesim" else {"status": 0, "msg": action["error"]}
+        body = DIALECTS[provider].error_body(action["error"])
         return Response(json.dumps(body), 200, mimetype="application/json")
     if "drop" in action:
         from .journal import write  # journal imports this module; journal first: the client reacts at once

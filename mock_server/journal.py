@@ -30,9 +30,10 @@ from typing import Any
 
 from flask import Flask, Response, current_app, g
 
+from schemas.dialects import DIALECTS
+
 from .domain import World
-from .providers.wire import outcome
-from .providers.wire import params as request_params
+from .request_params import params as request_params
 from .storage import Store
 
 log = logging.getLogger("sms_rent_mock")
@@ -50,7 +51,7 @@ def outcome_of(provider: str, response: Response) -> str:
     """``ok``, the provider's error code or message, ``HTTP <status>``, or ``malformed``."""
     if response.status_code != 200:
         return f"HTTP {response.status_code}"
-    return outcome(provider, response.get_json(silent=True) if response.is_json else None)
+    return DIALECTS[provider].envelope.outcome(response.get_json(silent=True) if response.is_json else None)
 
 
 class Journal:

@@ -1,9 +1,10 @@
 """An OpenAPI 3.1 document generated from the schema files (never written by hand).
 
 Each JSON Schema becomes a component; its local ``#/definitions/...`` references are rewritten to
-point inside that component. OnlineSim gets one path per method. SMSPVA multiplexes every method on
-``/api/rent.php``, which OpenAPI cannot split by query value, so it is one operation whose ``method``
-parameter is an enum and whose answer is any of the methods' replies. The control API (``control``)
+point inside that component. Paths and methods are the dialects' (``schemas/dialects.py``): OnlineSim
+gets one path per method. SMSPVA multiplexes every method on one endpoint, which OpenAPI cannot split
+by query value, so it is one operation whose ``method`` parameter is an enum and whose answer is any of
+the methods' replies. The control API (``control``)
 gets one operation per route, with its request and reply schemas, so their bounds show.
 """
 
@@ -12,7 +13,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from . import PROFILES, load, names, response_name
+from . import PROFILES, load, response_name
+from .dialects import DIALECTS
 
 JSON = "application/json"
 
@@ -43,11 +45,11 @@ def _parameters(provider: str, method: str, *, required: bool = True) -> list[di
     return [{"name": name, "in": "query", "required": required and name in needed,
              "description": prop.get("description", ""),
              "schema": {k: v for k, v in copy.deepcopy(prop).items() if k != "description"}}
-            for name, prop in schema.get("properties", {}).items() if name != "method"]
+            for name, prop in schema.get("properties", {}).items() if name != DIALECTS[provider].param]
 
 
 def _methods(provider: str) -> list[str]:
-    return [n.removesuffix(".request") for n in names(provider) if n.endswith(".request")]
+    return sorted(DIALECTS[provider].methods)
 
 
 def _operation(summary: str, parameters: list[dict[str, Any]], answers: list[dict[str, str]]) -> dict[str, Any]:
@@ -124,26 +126,26 @@ def document(providers: tuple[str, ...] = ("onlinesim", "smspva", "control"), pr
         used = ["error"] + [response_name(provider, m, profile) for m in _methods(provider)]
         for name in used:
             components[_component(provider, name)] = _relocate(load(provider, name), _component(provider, name))
-        error = _ref(provider, "error")
-        if provider == "smspva":
+        error, dialect = _ref(provider, "error"), DIALECTS[provider]
+        if dialect.param is not None and dialect.endpoint is not None:
             methods = _methods(provider)
-            params = [{"name": "method", "in": "query", "required": True, "schema": {"enum": methods}}]
-            seen = {"method"}
+            params = [{"name": dialect.param, "in": "query", "required": True, "schema": {"enum": methods}}]
+            seen = {dialect.param}
             for method in methods:
                 for param in _parameters(provider, method, required=False):
                     if param["name"] not in seen:
                         seen.add(param["name"])
                         params.append(param)
             answers = [_ref(provider, response_name(provider, m, profile)) for m in methods]
-            paths["/api/rent.php"] = {"get": {**_operation("SMSPVA rental API (method=...)", params,
-                                                           [*answers, error]), "operationId": "smspva_rent"}}
+            summary = f"{provider.upper()} rental API ({dialect.param}=...)"
+            paths[dialect.endpoint] = {"get": {**_operation(summary, params, [*answers, error]),
+                                               "operationId": f"{provider}_rent"}}
             continue
         for method in _methods(provider):
-            path = "/api/getBalance.php" if method == "getBalance" else f"/api/rent/{method}.php"
             operation = _operation(load(provider, f"{method}.request").get("description", method),
                                    _parameters(provider, method), [_ref(provider, response_name(provider, method,
                                                                                                    profile)), error])
-            paths[path] = {"get": {**operation, "operationId": f"{provider}_{method}"}}
+            paths[dialect.path(method)] = {"get": {**operation, "operationId": f"{provider}_{method}"}}
     return {"openapi": "3.1.0",
             "info": {"title": "sms-rent-mock: OnlineSim and SMSPVA rental APIs", "version": "1.0.0",
                      "description": f"Generated from the package's JSON Schemas; profile {profile}."},

@@ -36,7 +36,7 @@ def logged(caplog: pytest.LogCaptureFixture) -> str:
 
 def test_a_provider_failure_is_the_envelope_and_keeps_the_key_out_of_the_log(
         served: Flask, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(onlinesim.ACCOUNT_METHODS, "getBalance", boom)
+    monkeypatch.setitem(onlinesim.METHODS, "getBalance", boom)
     monkeypatch.setitem(smspva.METHODS, "orders", boom)
     caplog.set_level(logging.ERROR)
     client = served.test_client()

@@ -84,7 +84,7 @@ def response_as_a_string(mp: pytest.MonkeyPatch) -> None:
 
 
 def server_error_on_close(mp: pytest.MonkeyPatch) -> None:
-    mp.setitem(onlinesim.RENT_METHODS, "closeRentNum", lambda w, v: abort(500))
+    mp.setitem(onlinesim.METHODS, "closeRentNum", lambda w, v: abort(500))
 
 
 def extension_charged_for_one_day(mp: pytest.MonkeyPatch) -> None:
@@ -180,7 +180,7 @@ def port_reload_answers_more(mp: pytest.MonkeyPatch) -> None:
     def reload(w: Any, values: dict[str, str]) -> Any:
         w.reload_port(values["apikey"], int(values["tzid"]), "onlinesim")
         return wire.reply("onlinesim", "closeRentNum.response", {"response": 1, "tzid": int(values["tzid"])})
-    mp.setitem(onlinesim.RENT_METHODS, "portReload", reload)
+    mp.setitem(onlinesim.METHODS, "portReload", reload)
 
 
 def port_reload_keeps_no_cooldown(mp: pytest.MonkeyPatch) -> None:
@@ -192,8 +192,8 @@ def another_key_reads_the_first_keys_balance(mp: pytest.MonkeyPatch) -> None:
     def first(orig: Any, found: Any, values: dict[str, str]) -> Any:
         row = found.store.db.execute("SELECT apikey FROM accounts ORDER BY rowid LIMIT 1").fetchone()
         return orig(found, {**values, "apikey": row[0]} if row and values.get("apikey") else values)
-    original = onlinesim.ACCOUNT_METHODS["getBalance"]
-    mp.setitem(onlinesim.ACCOUNT_METHODS, "getBalance", lambda found, values: first(original, found, values))
+    original = onlinesim.METHODS["getBalance"]
+    mp.setitem(onlinesim.METHODS, "getBalance", lambda found, values: first(original, found, values))
 
 
 def replies_as_text_html(mp: pytest.MonkeyPatch) -> None:

@@ -13,8 +13,7 @@ from hypothesis import strategies as st
 import schemas
 from contract_tests.invalid import BASELINES, request_methods
 from mock_server.domain.snapshot import STATE_TABLES
-from mock_server.providers import onlinesim, smspva
-from mock_server.providers.wire import outcome
+from schemas.dialects import DIALECTS
 
 from .conftest import make_app
 
@@ -25,7 +24,7 @@ WORLD = APP.extensions["rental_world"]
 CLIENT.get("/api/getBalance.php", query_string={"apikey": KEY})  # the account exists before the first example
 
 CALLS = [(p, m) for p in ("onlinesim", "smspva") for m in request_methods(p)]
-READ_ONLY = {"onlinesim": onlinesim.READ_ONLY, "smspva": smspva.READ_ONLY}
+READ_ONLY = {p: {m.name for m in d.methods.values() if m.read_only} for p, d in DIALECTS.items()}
 
 HOSTILE_TEXT = st.one_of(
     st.sampled_from(["", " ", "\t", "NaN", "nan", "Infinity", "-Infinity", "1e3", "1e400", "-1", "0", "1.5", "0x10",
@@ -134,6 +133,6 @@ def test_hostile_provider_calls_never_5xx_and_refusals_change_nothing(call: tupl
             assert state() == before, call
         return
     assert response.is_json, (call, response.data[:300])
-    if outcome(provider, response.get_json()) != "ok":
+    if DIALECTS[provider].envelope.outcome(response.get_json()) != "ok":
         assert state() == before, (call, response.get_json())
     assert WORLD.audit() == []

@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 from pyonlinesim import OnlineRent
 from pyonlinesim.exceptions import APIError
 
+from schemas.dialects import ONLINESIM
+
 from . import NOT_FOUND, ProviderError, RentalInfo
 
 T = TypeVar("T")
@@ -30,7 +32,7 @@ class PyOnlinesimAdapter:
 
     def __init__(self, base_url: str, api_key: str) -> None:
         self.client = OnlineRent(api_key)
-        self.client.BASE_URL = f"{base_url.rstrip('/')}/api/rent/"
+        self.client.BASE_URL = f"{base_url.rstrip('/')}{ONLINESIM.folder}"  # it appends <method>.php
 
     def _run(self, call: Coroutine[Any, Any, T]) -> T:
         try:

@@ -16,6 +16,8 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant, precondition, rule
 
+from schemas.dialects import SMSPVA
+
 from ..checks import Violation, conform, expect, is_error
 from ..target import Reply
 from .smspva_base import KEY, ORDERS, P, UNKNOWN_ID
@@ -23,10 +25,7 @@ from .smspva_control import ControlRules
 from .smspva_model import CENT, Order, restore_quote
 from .smspva_paid import PaidRules
 
-METHODS = ("getcountries", "get_default_services", "get_country_by_service", "getdata", "getdataWithProviders",
-           "getcount", "getCountWithProviders", "get_count_multi", "get_days_canada_paypal", "get_min_paypal_days",
-           "create", "create_multi", "add_service_to_order", "orders", "activate", "sms", "prolong", "prolong_max",
-           "delete", "get_rent_history", "restore_user_precalc", "restore_user")
+METHODS = tuple(SMSPVA.methods)
 HOSTILE_KEYS = ("id", "country", "service", "services", "dtype", "dcount", "skip", "take", "pnumber", "rent_days",
                 "provider")
 JUNK = st.one_of(st.text(max_size=40).filter(lambda v: not v.strip().isdigit()), st.just("9" * 400),

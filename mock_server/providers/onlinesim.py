@@ -1,4 +1,5 @@
-"""OnlineSim dialect: ``/api/rent/<method>.php`` and ``/api/getBalance.php``.
+"""OnlineSim dialect: ``/api/rent/<method>.php`` and ``/api/getBalance.php`` (routes, envelope and method
+table: ``schemas.dialects.ONLINESIM``; dispatch: ``dialect.ServerDialect``).
 
 Parses parameters (checked against ``schemas/onlinesim/*.request.json``), calls the World, and renders
 OnlineSim's envelope: ``{"response": 1, ...}`` on success, ``{"response": "<CODE>"}`` (HTTP 200) on error.
@@ -7,19 +8,19 @@ OnlineSim's envelope: ``{"response": 1, ...}`` on success, ``{"response": "<CODE
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Response
+
+from schemas.dialects import ONLINESIM
 
 from ..domain import Catalog, CloseReason, Rental, RentRequest, Settings, View, World, errors, paginate
 from ..domain.rentals import DAY
 from . import wire
+from .dialect import Handler, ServerDialect
 
-PROVIDER = "onlinesim"
-bp = Blueprint(PROVIDER, __name__)
-ANY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+PROVIDER = ONLINESIM.name
 
 ERROR_CODES: dict[type[errors.RentalError], str] = {
     errors.MissingKey: "ERROR_NO_KEY",
@@ -46,10 +47,6 @@ ERROR_CODES: dict[type[errors.RentalError], str] = {
 }
 # closing something that has already ended "cannot be completed" rather than "expired"
 METHOD_ERROR_CODES = {("closeRentNum", errors.RentalEnded): "NO_COMPLETE_TZID"}
-
-
-def error(code: str) -> Response:
-    return wire.reply(PROVIDER, "error", {"response": code})
 
 
 def _when(ts: int, offset_minutes: int) -> str:
@@ -210,51 +207,24 @@ def get_balance(world: World, values: dict[str, str]) -> Response:
     return wire.reply(PROVIDER, wire.schema_for(PROVIDER, "getBalance"), body)
 
 
-Handler = Callable[[World, dict[str, str]], Response]
-RENT_METHODS: dict[str, Handler] = {
+# wire name -> handler (paths and which methods are read-only are the wire dialect's table)
+METHODS: dict[str, Handler] = {
     "getRentNum": get_rent_num, "getRentState": get_rent_state, "extendRentState": extend_rent_state,
     "portReload": port_reload, "portUnFreeze": port_unfreeze, "closeRentNum": close_rent_num,
-    "tariffsRent": tariffs_rent,
+    "tariffsRent": tariffs_rent, "getBalance": get_balance,
 }
-ACCOUNT_METHODS: dict[str, Handler] = {"getBalance": get_balance}
-# methods that change nothing but (on first use of a key) its account: run as they come, HEAD included;
-# every other method runs in one transaction committed only with its success reply, and never for HEAD
-READ_ONLY = frozenset({"getRentState", "tariffsRent", "getBalance"})
 
 
-def _dispatch(name: str, table: dict[str, Handler]) -> Response:
-    """Route one call. HEAD runs only the read-only methods (a HEAD of a state-changing one is
-    REQUEST_NOT_FOUND and changes nothing); a body beyond ``json_body``'s bounds is ERROR_PARAMS."""
-    method = name.removesuffix(".php")
-    if method not in table or request.method not in ("GET", "POST", "HEAD"):
-        return error("REQUEST_NOT_FOUND")
-    if request.method == "HEAD" and method not in READ_ONLY:
-        return error("REQUEST_NOT_FOUND")
-    if wire.body_problem() is not None:
-        return error("ERROR_PARAMS")
-    values = wire.params()
-    if method in READ_ONLY:
-        return _answer(method, table[method], values)
-    return wire.committed(lambda: _answer(method, table[method], values))
+def code_for(world: World, method: str, exc: errors.RentalError) -> str:
+    """The code for a domain refusal of ``method``."""
+    return METHOD_ERROR_CODES.get((method, type(exc))) or ERROR_CODES.get(type(exc), ONLINESIM.codes.bad_params)
 
 
-def _answer(method: str, handler: Handler, values: dict[str, str]) -> Response:
+def _operation_id(values: dict[str, str]) -> None:
+    """``operation_id`` is another name for ``tzid`` (remembered: it asks for paginated messages)."""
     if not values.get("tzid") and values.get("operation_id"):
         values["tzid"], values["via"] = values["operation_id"], "operation_id"
-    found = wire.problem(PROVIDER, method, values, fallback="ERROR_PARAMS")
-    if found is not None:
-        return error(found[1])
-    try:
-        return handler(wire.world(), values)
-    except errors.RentalError as exc:
-        return error(METHOD_ERROR_CODES.get((method, type(exc))) or ERROR_CODES.get(type(exc), "ERROR_PARAMS"))
 
 
-@bp.route("/api/rent/<name>", methods=ANY_METHOD)
-def rent_api(name: str) -> Response:
-    return _dispatch(name, RENT_METHODS)
-
-
-@bp.route("/api/<name>", methods=ANY_METHOD)
-def account_api(name: str) -> Response:
-    return _dispatch(name, ACCOUNT_METHODS)
+DIALECT = ServerDialect(ONLINESIM, METHODS, code_for, prepare=_operation_id)
+bp = DIALECT.blueprint(__name__)

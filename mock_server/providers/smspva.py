@@ -9,23 +9,17 @@ or a request schema's ``x-error`` / ``x-missing-error``; ``schemas/smspva/error.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from flask import Blueprint, Response, request
+from schemas.dialects import SMSPVA
 
 from ..domain import World, errors
 from . import smspva_archive as archive
 from . import smspva_catalog as catalog
 from . import smspva_orders as orders
-from . import wire
-from .smspva_common import PROVIDER, TEXTS, Refusal
+from .dialect import Handler, ServerDialect
+from .smspva_common import PROVIDER, TEXTS
 
-bp = Blueprint(PROVIDER, __name__)
-ANY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-
-Handler = Callable[[World, dict[str, str]], Response]
-
-# wire name -> handler; whether a key is needed is the request schema's business (``apikey`` required)
+# wire name -> handler (which methods are read-only, or only mark SMS read, is the wire dialect's table);
+# whether a key is needed is the request schema's business (``apikey`` required)
 METHODS: dict[str, Handler] = {
     "getcountries": catalog.getcountries,
     "get_default_services": catalog.get_default_services,
@@ -51,14 +45,6 @@ METHODS: dict[str, Handler] = {
     "restore_user": archive.restore_user,
 }
 RESTORE_METHODS = frozenset({"restore_user_precalc", "restore_user"})
-# methods that change nothing but (on first use of a key) its account: run as they come, HEAD included;
-# every other method runs in one transaction committed only with its success reply, and never for HEAD
-READ_ONLY = frozenset({"getcountries", "get_default_services", "get_country_by_service", "getdata",
-                       "getdataWithProviders", "getcount", "getCountWithProviders", "get_count_multi",
-                       "get_days_canada_paypal", "get_min_paypal_days", "orders", "get_rent_history"})
-# reads whose only change is marking the SMS read, in a write of its own taken only when something is unread
-# (no charge to keep with its answer); a HEAD still never runs them
-MARKS_READ = frozenset({"sms"})
 
 # domain error -> msg, for every method but the two restore methods
 MESSAGES: dict[type[errors.RentalError], str] = {
@@ -100,10 +86,6 @@ RESTORE_CODES: dict[type[errors.RentalError], str] = {
 }
 
 
-def error(msg: str) -> Response:
-    return wire.reply(PROVIDER, "error", {"status": 0, "msg": msg})
-
-
 def message_for(world: World, method: str, exc: errors.RentalError) -> str:
     """The ``msg`` for a domain refusal of ``method``, with its figures filled in."""
     table = RESTORE_CODES if method in RESTORE_METHODS and type(exc) in RESTORE_CODES else MESSAGES
@@ -115,32 +97,5 @@ def message_for(world: World, method: str, exc: errors.RentalError) -> str:
                            amount=f"{getattr(exc, 'needed', 0):.2f}")
 
 
-@bp.route("/api/rent.php", methods=ANY_METHOD)
-def rent_api() -> Response:
-    if request.method not in ("GET", "HEAD"):
-        return error(TEXTS["not_get"])
-    if wire.body_problem() is not None:
-        return error(TEXTS["bad_parameters"])
-    values = wire.params()
-    method = values.get("method", "")
-    handler = METHODS.get(method)
-    if handler is None:
-        return error(TEXTS["unknown_method"])
-    if request.method == "HEAD" and method not in READ_ONLY:
-        return error(TEXTS["not_get"])  # a HEAD never rents, charges or deletes
-    found = wire.problem(PROVIDER, method, values, fallback=TEXTS["bad_parameters"])
-    if found is not None:
-        return error(found[1])
-    if method in READ_ONLY or method in MARKS_READ:
-        return _answer(method, handler, values)
-    return wire.committed(lambda: _answer(method, handler, values))
-
-
-def _answer(method: str, handler: Handler, values: dict[str, str]) -> Response:
-    world = wire.world()
-    try:
-        return handler(world, values)
-    except Refusal as refusal:
-        return error(refusal.msg)
-    except errors.RentalError as exc:
-        return error(message_for(world, method, exc))
+DIALECT = ServerDialect(SMSPVA, METHODS, message_for)
+bp = DIALECT.blueprint(__name__)

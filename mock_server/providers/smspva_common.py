@@ -9,10 +9,13 @@ from typing import Any
 
 from flask import Response
 
+from schemas.dialects import SMSPVA
+
 from ..domain import LineState, Rental, World, errors
 from . import wire
+from .dialect import Refusal as Refusal  # the handler modules raise it
 
-PROVIDER = "smspva"
+PROVIDER = SMSPVA.name
 
 # dtype -> days per unit; "day" is only meaningful for prolong_max (the request schemas enforce that)
 PERIOD_DAYS = {"day": 1, "week": 7, "month": 30}
@@ -21,22 +24,15 @@ PERIOD_DAYS = {"day": 1, "week": 7, "month": 30}
 STATE_CODES = {LineState.OFFLINE: 0, LineState.ACTIVATING: 2, LineState.ONLINE: 1, LineState.GONE: -1}
 
 
-# msg texts the dialect decides itself (not tied to a domain error)
+# msg texts the dialect decides itself (not tied to a domain error); the route-level ones are the
+# wire dialect's ``codes`` (schemas/dialects.py)
 TEXTS = {
-    "unknown_method": "Incorrect method",
-    "not_get": "Only GET requests are accepted",
-    "bad_parameters": "Incorrect parameters",
+    "unknown_method": SMSPVA.codes.unknown_method,
+    "not_get": SMSPVA.codes.wrong_verb,
+    "bad_parameters": SMSPVA.codes.bad_params,
     "wrong_number": "Incorrect pnumber",
     "short_period": "The minimum rental period for this service is {days} days",
 }
-
-
-class Refusal(Exception):
-    """A failure the SMSPVA dialect itself decides (not a domain rule); ``msg`` goes on the wire as is."""
-
-    def __init__(self, msg: str) -> None:
-        super().__init__(msg)
-        self.msg = msg
 
 
 def ok(method: str, data: Any = None, *, with_data: bool = True) -> Response:
