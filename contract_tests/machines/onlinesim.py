@@ -14,8 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from hypothesis import strategies as st
-from hypothesis.stateful import (Bundle, RuleBasedStateMachine, consumes, initialize, invariant, multiple, precondition,
-                                 rule)
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, initialize, invariant, precondition, rule
 
 from ..checks import Violation, conform, error_code, expect, expect_error, expect_success, is_error
 from ..session import Session
@@ -194,7 +193,7 @@ class OnlineSimMachine(RuleBasedStateMachine):
         """Every run starts with one rental that has had its SMS and renews itself: any clock jump
         past a day then exercises renewal charges."""
         if self.c is None or not self.tariffs:
-            return multiple()
+            return None
         return self.rent(pick=1, period=1, renew=True, sms_at_once=True)
 
     @precondition(lambda self: self.s.can_spend and bool(self.tariffs))
@@ -205,7 +204,7 @@ class OnlineSimMachine(RuleBasedStateMachine):
         valid = str(period) in self.tariffs[code]["days"]
         price = self._price(code, period) if valid else Decimal(0)
         if self.s.budget is not None and not self.c and not self.s.budget.allows(price):
-            return multiple()
+            return None
         reply = self.t.call(P, "getRentNum", {"country": code, "days": period, "extension": renew,
                                              "pagination": "false"})
         if not valid:
@@ -227,9 +226,9 @@ class OnlineSimMachine(RuleBasedStateMachine):
             self.open[r.tzid] = r
             self._check_item(reply, item, r)
             if sms_at_once and self.c is not None:
-                self.receive_sms(r.tzid, 1)
+                self._deliver(r, 1)
             return r.tzid
-        return multiple()  # a refused rent adds nothing: rules drawing a rental then meet real ones
+        return None
 
     @rule(tzid=rentals, paged=st.sampled_from([True, False, None]),
           page=st.sampled_from([None, 1, 2, "last", "beyond"]))
@@ -303,12 +302,15 @@ class OnlineSimMachine(RuleBasedStateMachine):
             expect(self.t, reply, "close:echoes-tzid", tzid, body.get("tzid"))
         self._end(r, refund=r.confirmed_at is None)
 
-    @precondition(lambda self: self.c is not None)
-    @rule(tzid=rentals, count=st.sampled_from([1, 1, 2, 21, "to a page's end", "past a page's end"]))
-    def receive_sms(self, tzid: int | None, count: int | str) -> None:
-        """SMS arrive; "to a page's end" makes the total an exact multiple of the page size (and "past" one more)."""
-        r = self.open.get(tzid) if tzid is not None else None
-        if r is None or self.c is None:
+    @precondition(lambda self: self.c is not None and bool(self.open))
+    @rule(pick=st.integers(0, 10**6), count=st.sampled_from([1, 1, 2, 21, "to a page's end", "past a page's end"]))
+    def receive_sms(self, pick: int, count: int | str) -> None:
+        """SMS arrive on an open rental (picked among the model's: the bundle also holds refused and
+        closed ones); "to a page's end" makes the total an exact multiple of the page size ("past": one more)."""
+        self._deliver(sorted(self.open.values(), key=lambda r: r.tzid)[pick % len(self.open)], count)
+
+    def _deliver(self, r: Rental, count: int | str) -> None:
+        if self.c is None:
             return
         boundary = isinstance(count, str)
         if isinstance(count, str):
