@@ -36,19 +36,29 @@ def wait_ready(url: str, proc: subprocess.Popen[bytes], timeout: float = 30.0) -
     raise TimeoutError(f"{url} did not answer within {timeout} s")
 
 
+PORT_TRIES = 3  # a free port can be taken by a parallel test (pytest-xdist) before serve binds it
+
+
 def start(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[bytes], str]:
     """Start ``serve`` with ``args`` on a free port in its own process group; returns (process, base URL)."""
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "mock_server", "serve", "--port", str(port), *args],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-                            env={**os.environ, **(env or {})})
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_ready(url, proc)
-    except BaseException:
-        kill(proc)
-        raise
-    return proc, url
+    for attempt in range(PORT_TRIES):
+        port = free_port()
+        proc = subprocess.Popen([sys.executable, "-m", "mock_server", "serve", "--port", str(port), *args],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                                env={**os.environ, **(env or {})})
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_ready(url, proc)
+        except RuntimeError:
+            kill(proc)
+            if attempt + 1 == PORT_TRIES:
+                raise
+            continue
+        except BaseException:
+            kill(proc)
+            raise
+        return proc, url
+    raise AssertionError("unreachable")
 
 
 def kill(proc: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:

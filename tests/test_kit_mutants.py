@@ -105,6 +105,14 @@ def frozen_balance_ignored(mp: pytest.MonkeyPatch) -> None:
     mp.setattr(world.View, "frozen_balance", lambda self, *a: Decimal(0))
 
 
+def frozen_balance_of_every_key(mp: pytest.MonkeyPatch) -> None:
+    def everyone(self: world.View, provider: str) -> Decimal:
+        keys = [row["apikey"] for row in self.tx.snapshot.rows("accounts")]
+        return sum((r.paid for key in keys for r in self.tx.rentals.open_for(key, provider, self.now)
+                    if r.guarding(self.now)), Decimal(0))
+    mp.setattr(world.View, "frozen_balance", everyone)
+
+
 def first_sms_does_not_confirm(mp: pytest.MonkeyPatch) -> None:
     mp.setattr(rentals.Rental, "confirmed", property(lambda self: False))
 
@@ -220,6 +228,7 @@ MUTANTS: list[tuple[str, Patch, str | tuple[str, ...]]] = [
     ("7- and 15-day extensions charged for one day", extension_charged_for_one_day, "money:extend-prices"),
     ("stock never runs out", stock_never_runs_out, "error-code:getRentNum"),
     ("frozen balance ignores held money", frozen_balance_ignored, "money:frozen-balance"),
+    ("frozen balance counts every key's rentals", frozen_balance_of_every_key, ("money:frozen", "isolation:")),
     ("first SMS does not confirm", first_sms_does_not_confirm, "item:"),
     ("closed rentals still listed", closed_rentals_still_listed, "state:"),
     ("SMS text cut short in the listing", sms_text_cut_short, "messages:"),

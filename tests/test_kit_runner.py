@@ -17,7 +17,7 @@ import requests
 
 from contract_tests.runner import run_check
 from mock_server.domain import archive, errors, guards, world
-from mock_server.providers import smspva
+from mock_server.providers import smspva, wire
 from tests.server import serving
 
 Patch = Callable[[pytest.MonkeyPatch], None]
@@ -129,8 +129,18 @@ def test_the_deadline_ends_the_run_and_says_what_it_saw(tmp_path: Path) -> None:
     assert "examples" in failures[0]["detail"] and "calls" in failures[0]["detail"]
 
 
+def replies_as_text_html(mp: pytest.MonkeyPatch) -> None:
+    def html(orig: Any, provider: str, name: str, body: Any) -> Any:
+        response = orig(provider, name, body)
+        response.content_type = "text/html; charset=utf-8"
+        return response
+    wrap(mp, wire, "reply", html)
+
+
 def test_the_hypothesis_database_is_kept_only_where_asked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    prolong_refused_a_day_early(monkeypatch)
+    """With a database generation is not seeded (README: a database and a seed exclude each other), so
+    the broken mock is one every example meets at its first call (a rarer fault was missed in 1 run of 4)."""
+    replies_as_text_html(monkeypatch)
     db = tmp_path / "examples"
     assert run_check(target="mock", provider="smspva", hypothesis_db=str(db), shrink_seconds=0) == 1
     assert db.is_dir() and any(db.rglob("*"))
