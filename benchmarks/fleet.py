@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from mock_server.client import MockControl
+from sms_rent_mock.mock_server.client import MockControl
 
 Get = Callable[[str, dict[str, Any]], Any]
 SMS_TEXT = "Your code: {code}. Do not share it."

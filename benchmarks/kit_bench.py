@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from contract_tests.runner import run_check
+from sms_rent_mock.contract_tests.runner import run_check
 
 
 def measure(provider: str, examples: int, steps: int) -> tuple[int, float, int]:

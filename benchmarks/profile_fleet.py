@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fleet import onlinesim_fleet, onlinesim_urls, smspva_fleet, smspva_urls  # noqa: E402
 
-from mock_server.app import create_app  # noqa: E402
-from mock_server.client import MockControl  # noqa: E402
+from sms_rent_mock.mock_server.app import create_app  # noqa: E402
+from sms_rent_mock.mock_server.client import MockControl  # noqa: E402
 
 
 def main() -> None:

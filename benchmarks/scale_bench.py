@@ -29,7 +29,7 @@ sys.path.insert(0, str(HERE))
 from fleet import onlinesim_fleet, onlinesim_urls  # noqa: E402
 from serve_bench import make_loader, start_ours  # noqa: E402
 
-from mock_server.client import MockControl  # noqa: E402
+from sms_rent_mock.mock_server.client import MockControl  # noqa: E402
 
 DAY = 86_400
 UNITS = 10_000  # ledger money units per currency unit

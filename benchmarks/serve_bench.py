@@ -44,7 +44,7 @@ sys.path.insert(0, str(HERE))
 
 from fleet import SERVER_SETTINGS, onlinesim_fleet, onlinesim_urls, smspva_fleet, smspva_urls  # noqa: E402
 
-from mock_server.client import MockControl  # noqa: E402
+from sms_rent_mock.mock_server.client import MockControl  # noqa: E402
 
 PRISM_VERSION = "5.16"
 CACHE = HERE / ".cache"
@@ -117,7 +117,7 @@ class Server:
 
 
 def start_ours(tmp: Path, port: int, opts: argparse.Namespace) -> Server:
-    args = [sys.executable, "-m", "mock_server", "serve", "--db", str(tmp / "bench.sqlite3"), "--port", str(port),
+    args = [sys.executable, "-m", "sms_rent_mock.mock_server", "serve", "--db", str(tmp / "bench.sqlite3"), "--port", str(port),
             "--workers", str(opts.workers), "--threads", str(opts.threads), "--auto-sms", "0", "--no-console"]
     for name, value in SERVER_SETTINGS.items():
         args += ["--set", f"{name}={value}"]
@@ -145,7 +145,7 @@ def prism_binary() -> Path:
 
 def start_prism(tmp: Path, port: int, opts: argparse.Namespace) -> Server:
     document = tmp / "openapi.json"
-    document.write_text(subprocess.run([sys.executable, "-m", "mock_server", "openapi"], check=True,
+    document.write_text(subprocess.run([sys.executable, "-m", "sms_rent_mock.mock_server", "openapi"], check=True,
                                        capture_output=True, text=True, timeout=120).stdout)
     return Server("prism", [str(prism_binary()), "mock", "-h", "127.0.0.1", "-p", str(port), str(document)], port)
 

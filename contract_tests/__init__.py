@@ -2,7 +2,7 @@
 stateful model, and check a client against the mock.
 
 Surfaces: the pytest plugin ``rental_contract`` with the ready-made suite (``pytest --pyargs
-contract_tests``), ``sms-rent-mock check``, and the names below for use in your own tests. Imports
+sms_rent_mock.contract_tests``), ``sms-rent-mock check``, and the names below for use in your own tests. Imports
 here stay light: the plugin loads with every pytest run.
 """
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import schemas
-from schemas.dialects import DIALECTS
+from sms_rent_mock import schemas
+from sms_rent_mock.schemas.dialects import DIALECTS
 
 from .target import Reply, Target
 

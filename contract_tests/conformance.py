@@ -1,10 +1,10 @@
 """Client conformance: does *your* OnlineSim or SMSPVA client return the right values, and raise for each
 documented refusal?
 
-Write a small adapter for the client (``contract_tests.adapters.Adapter``), then::
+Write a small adapter for the client (``sms_rent_mock.contract_tests.adapters.Adapter``), then::
 
-    from contract_tests.conformance import assert_client_conforms
-    from contract_tests.adapters.onlinesimru_client import OnlinesimRuAdapter
+    from sms_rent_mock.contract_tests.conformance import assert_client_conforms
+    from sms_rent_mock.contract_tests.adapters.onlinesimru_client import OnlinesimRuAdapter
 
     def test_my_client_conforms():
         assert_client_conforms(OnlinesimRuAdapter, "onlinesim")
@@ -39,7 +39,7 @@ def check_client(adapter_factory: AdapterFactory, provider: str, *, base_url: st
     """
     if provider not in SCENARIOS:
         raise ValueError(f"provider must be one of {', '.join(SCENARIOS)}, not {provider!r}")
-    from mock_server.client import MockControl
+    from sms_rent_mock.mock_server.client import MockControl
 
     from .target import in_process_mock
 

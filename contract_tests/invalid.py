@@ -7,7 +7,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-import schemas
+from sms_rent_mock import schemas
 
 HOSTILE = ("", " ", "-1", "9" * 400, "٣", "🙂", "\x00", "null", "[]", "1e3", "0x10")
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from schemas.dialects import DIALECTS
+from sms_rent_mock.schemas.dialects import DIALECTS
 
 from .target import Reply
 

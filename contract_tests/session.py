@@ -10,7 +10,7 @@ from .pace import Pace
 from .target import Target
 
 if TYPE_CHECKING:
-    from mock_server.client import MockControl
+    from sms_rent_mock.mock_server.client import MockControl
 
 PROVIDERS = ("onlinesim", "smspva")
 # settings that make a mock act on its own (scripted SMS, random refusals, rate limits): off during a run,

@@ -18,10 +18,10 @@ from urllib.parse import urlencode
 
 import requests
 
-from schemas.dialects import DIALECTS
+from sms_rent_mock.schemas.dialects import DIALECTS
 
 if TYPE_CHECKING:
-    from mock_server.client import MockControl
+    from sms_rent_mock.mock_server.client import MockControl
 
     from .pace import Pace
     from .report import Report
@@ -109,7 +109,7 @@ class Target:
 
 def probe_control(base_url: str, session: requests.Session, token: str | None = None) -> MockControl | None:
     """The target's control API if it answers (our mock), else None (a real provider has none)."""
-    from mock_server.client import ControlError, MockControl
+    from sms_rent_mock.mock_server.client import ControlError, MockControl
 
     control = MockControl(base_url, token=token, session=session, timeout=5)
     try:
@@ -122,7 +122,7 @@ def probe_control(base_url: str, session: requests.Session, token: str | None = 
 @contextmanager
 def in_process_mock(*, seed: int = 0, profile: str = "live", **settings: Any) -> Iterator[str]:
     """Start our mock in this process on a free loopback port (real HTTP); yields its base URL."""
-    from mock_server import create_app
+    from sms_rent_mock.mock_server import create_app
 
     config = {"DB": ":memory:", "CLOCK": "frozen", "SEED": seed, "PROFILE": profile, **settings}
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log line per request

@@ -1,4 +1,4 @@
-"""``python -m mock_server serve ...`` runs the same command line as ``sms-rent-mock``."""
+"""``python -m sms_rent_mock.mock_server serve ...`` runs the same command line as ``sms-rent-mock``."""
 
 from __future__ import annotations
 

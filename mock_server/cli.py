@@ -155,7 +155,7 @@ def check(target: str, provider: str, api_key: str, examples: int, steps: int, s
     """Check a target against the schemas and a stateful model. Exit 0 conforms, 1 violation, 2 usage/connection.
 
     On a terminal, progress per machine goes to stderr (not with --json)."""
-    from contract_tests.runner import run_check
+    from sms_rent_mock.contract_tests.runner import run_check
 
     sys.exit(run_check(target=target, provider=provider, api_key=api_key, examples=examples, steps=steps,
                        seed=seed, profile=profile, allow_spend=allow_spend, budget=budget, junit_xml=junit_xml,
@@ -170,7 +170,7 @@ def openapi(provider: str, profile: str) -> None:
     """Print the OpenAPI 3.1 document generated from the JSON Schemas."""
     import json
 
-    from schemas.openapi import document
+    from sms_rent_mock.schemas.openapi import document
 
     chosen = ("onlinesim", "smspva") if provider == "all" else (provider,)
     click.echo(json.dumps(document(chosen, profile), indent=2, ensure_ascii=False))
@@ -277,7 +277,7 @@ def _granian(listener: Listener, workers: int, threads: int) -> None:
     tls: dict[str, Any] = {} if pair is None else {
         "ssl_cert": pair.cert, "ssl_key": pair.key,
         "ssl_protocol_min": SSLProtocols.tls12}  # older PHP/Ruby builds stop at TLS 1.2
-    server = Server("mock_server.app:create_app", address=listener.host, port=listener.port,
+    server = Server("sms_rent_mock.mock_server.app:create_app", address=listener.host, port=listener.port,
                     interface=Interfaces.WSGI, workers=workers, blocking_threads=threads, factory=True,
                     log_access=False, workers_kill_timeout=5, **tls)
     try:

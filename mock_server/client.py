@@ -1,6 +1,6 @@
 """``MockControl``: a small Python client for the mock's control API, usable from any test suite.
 
-    from mock_server.control import MockControl
+    from sms_rent_mock.mock_server.control import MockControl
 
     mock = MockControl("http://127.0.0.1:8080")          # or MockControl.in_process(app)
     mock.reset(scenario="with_history", apikey="KEY")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from fixtures import SmsFaker, load_catalog
+from sms_rent_mock.fixtures import SmsFaker, load_catalog
 
 from .domain import Settings, World
 from .domain.clock import MODES

@@ -7,7 +7,7 @@ each has a schema in ``schemas/control/``; a body that breaks it gets HTTP 400
 ``{"error": "...", "field": ...}``. With ``CONTROL_TOKEN`` set, calls need ``Authorization: Bearer <token>``.
 Every request first passes the cross-site rules of ``control_guard``; anything that still fails is a
 JSON 500 whose log line has the account key redacted.
-The Python client is ``MockControl`` (``mock_server.client``, re-exported here).
+The Python client is ``MockControl`` (``sms_rent_mock.mock_server.client``, re-exported here).
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from jsonschema.exceptions import best_match
 from werkzeug.exceptions import HTTPException
 
-import schemas
-from fixtures.scenarios import SCENARIOS
+from sms_rent_mock import schemas
+from sms_rent_mock.fixtures.scenarios import SCENARIOS
 
 from . import control_guard, faults, journal, json_body, providers
 from .client import ControlError, MockControl
@@ -372,7 +372,7 @@ def put_state() -> tuple[Response, int]:
 @bp.get("/openapi.json")
 def openapi() -> Response | tuple[Response, int]:
     """OpenAPI 3.1 for both providers, generated from ``schemas/`` (``?profile=documented`` for the other profile)."""
-    from schemas.openapi import document
+    from sms_rent_mock.schemas.openapi import document
 
     profile = request.args.get("profile", current_app.config["PROFILE"])
     if profile not in schemas.PROFILES:

@@ -19,7 +19,7 @@ from typing import Any
 from flask import Flask, Response, current_app, g, has_request_context, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from schemas.dialects import DIALECTS
+from sms_rent_mock.schemas.dialects import DIALECTS
 
 from . import integrity
 from .faults import DroppedConnection

@@ -22,8 +22,8 @@ from typing import Any
 from flask import Flask, Response, current_app, g, request
 from jsonschema.exceptions import best_match
 
-import schemas
-from schemas.dialects import DIALECTS, call_of
+from sms_rent_mock import schemas
+from sms_rent_mock.schemas.dialects import DIALECTS, call_of
 
 from .domain import Settings, World
 from .domain import admin

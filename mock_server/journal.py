@@ -30,7 +30,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app, g
 
-from schemas.dialects import DIALECTS
+from sms_rent_mock.schemas.dialects import DIALECTS
 
 from .domain import World
 from .request_params import params as request_params

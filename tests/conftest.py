@@ -9,8 +9,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from mock_server import create_app
-from mock_server.domain import World, clock
+from sms_rent_mock.mock_server import create_app
+from sms_rent_mock.mock_server.domain import World, clock
 
 START = 1_700_000_000
 

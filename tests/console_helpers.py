@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import requests
 
-from mock_server.control import MockControl
+from sms_rent_mock.mock_server.control import MockControl
 
 from .conftest import make_app
 from .live import serving

@@ -11,8 +11,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from mock_server.control import MockControl
-from mock_server.domain import World
+from sms_rent_mock.mock_server.control import MockControl
+from sms_rent_mock.mock_server.domain import World
 
 from .conftest import START, make_app
 

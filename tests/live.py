@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from contract_tests.target import serve_in_thread as serving
+from sms_rent_mock.contract_tests.target import serve_in_thread as serving
 
 __all__ = ["serving"]

@@ -43,7 +43,7 @@ def start(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Pop
     """Start ``serve`` with ``args`` on a free port in its own process group; returns (process, base URL)."""
     for attempt in range(PORT_TRIES):
         port = free_port()
-        proc = subprocess.Popen([sys.executable, "-m", "mock_server", "serve", "--port", str(port), *args],
+        proc = subprocess.Popen([sys.executable, "-m", "sms_rent_mock.mock_server", "serve", "--port", str(port), *args],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
                                 env={**os.environ, **(env or {})})
         url = f"http://127.0.0.1:{port}"
@@ -146,7 +146,7 @@ def start_tls(*args: str, log: Path, both: bool = False, env: dict[str, str] | N
         tls_port = free_port()
     ports = ["--port", str(port)] + (["--tls-port", str(tls_port)] if both else ["--tls"])
     with open(log, "wb") as sink:
-        proc = subprocess.Popen([sys.executable, "-m", "mock_server", "serve", *ports, *args],
+        proc = subprocess.Popen([sys.executable, "-m", "sms_rent_mock.mock_server", "serve", *ports, *args],
                                 stdout=subprocess.DEVNULL, stderr=sink, start_new_session=True,
                                 env={**os.environ, **(env or {})})
     try:

@@ -11,7 +11,7 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from mock_server.domain import Rental, World, accounts
+from sms_rent_mock.mock_server.domain import Rental, World, accounts
 
 KEY = "pva-key"
 OTHER_KEY = "pva-other"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from mock_server.storage import Store, Tx
+from sms_rent_mock.mock_server.storage import Store, Tx
 
 
 @contextmanager

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from contract_tests.adapters import AdapterFactory, ProviderError, RentalInfo
-from contract_tests.adapters.onlinesimru_client import OnlinesimRuAdapter
-from contract_tests.adapters.pyonlinesim_client import PyOnlinesimAdapter
-from contract_tests.adapters.smspva_sdk import SmsPvaSdkAdapter, code_in, period
-from contract_tests.conformance import assert_client_conforms, check_client
+from sms_rent_mock.contract_tests.adapters import AdapterFactory, ProviderError, RentalInfo
+from sms_rent_mock.contract_tests.adapters.onlinesimru_client import OnlinesimRuAdapter
+from sms_rent_mock.contract_tests.adapters.pyonlinesim_client import PyOnlinesimAdapter
+from sms_rent_mock.contract_tests.adapters.smspva_sdk import SmsPvaSdkAdapter, code_in, period
+from sms_rent_mock.contract_tests.conformance import assert_client_conforms, check_client
 
 SHIPPED: list[tuple[str, AdapterFactory, str]] = [
     ("onlinesimru", OnlinesimRuAdapter, "onlinesim"),

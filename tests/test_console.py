@@ -9,12 +9,12 @@ from importlib.resources import files
 from click.testing import CliRunner
 from flask.testing import FlaskClient
 
-from mock_server import console_i18n
-from mock_server.cli import main
+from sms_rent_mock.mock_server import console_i18n
+from sms_rent_mock.mock_server.cli import main
 
 from .conftest import make_app
 
-SCRIPT = files("mock_server").joinpath("static/console/console.js").read_text(encoding="utf-8")
+SCRIPT = files("sms_rent_mock.mock_server").joinpath("static/console/console.js").read_text(encoding="utf-8")
 
 
 def test_page_is_english_by_default_and_left_to_right(client: FlaskClient) -> None:

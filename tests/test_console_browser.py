@@ -12,7 +12,7 @@ from typing import Any
 
 import requests
 
-from mock_server.control import MockControl
+from sms_rent_mock.mock_server.control import MockControl
 
 from .conftest import START
 from .console_helpers import DAY, KEY, base_url, browser, expect_ready, mock, page, pva, rent_google_week

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from mock_server.control import MockControl
+from sms_rent_mock.mock_server.control import MockControl
 
 from .console_helpers import DAY, KEY, base_url, browser, expect_ready, mock, page, pva, rent_google_week, shoot
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-import schemas
-from fixtures.scenarios import SCENARIOS
-from mock_server.control import ControlError, MockControl
+from sms_rent_mock import schemas
+from sms_rent_mock.fixtures.scenarios import SCENARIOS
+from sms_rent_mock.mock_server.control import ControlError, MockControl
 
 from .control_helpers import DAY, KEY, MINUTE, START, Mock, m, mock
 
@@ -430,7 +430,7 @@ def test_every_control_schema_is_a_valid_draft7_schema() -> None:
 
 
 def test_the_client_is_importable_from_control_and_raises_control_errors(m: Mock) -> None:
-    assert MockControl.__module__ == "mock_server.client"
+    assert MockControl.__module__ == "sms_rent_mock.mock_server.client"
     with pytest.raises(ControlError) as refused:
         m.control.put_account(KEY, balance=-5)
     assert refused.value.status == 400 and refused.value.field == "balance"

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from fixtures import load_catalog
-from mock_server.client import ControlError
-from mock_server.domain.catalog import Catalog
-from mock_server.domain.errors import UnknownCountry
+from sms_rent_mock.fixtures import load_catalog
+from sms_rent_mock.mock_server.client import ControlError
+from sms_rent_mock.mock_server.domain.catalog import Catalog
+from sms_rent_mock.mock_server.domain.errors import UnknownCountry
 
 from .control_helpers import Mock, m  # noqa: F401  (the fixture)
 

@@ -13,8 +13,8 @@ from types import SimpleNamespace
 
 import pytest
 
-import schemas
-from mock_server.domain import throttle as throttle_module
+from sms_rent_mock import schemas
+from sms_rent_mock.mock_server.domain import throttle as throttle_module
 
 from .control_helpers import DAY, KEY, OTHER, CountingControl, Mock, m
 

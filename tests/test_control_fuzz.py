@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import schemas
+from sms_rent_mock import schemas
 
 from .control_helpers import KEY, Mock, mock
 

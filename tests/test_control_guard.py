@@ -1,4 +1,4 @@
-"""The cross-site rules of the control API (``mock_server.control_guard``), unit by unit and on the wire."""
+"""The cross-site rules of the control API (``sms_rent_mock.mock_server.control_guard``), unit by unit and on the wire."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from mock_server import control_guard as guard
-from mock_server.client import MockControl
+from sms_rent_mock.mock_server import control_guard as guard
+from sms_rent_mock.mock_server.client import MockControl
 
 from .control_helpers import Mock, m, mock
 from .server import kill, start

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-import schemas
-from mock_server.domain import admin, clock
+from sms_rent_mock import schemas
+from sms_rent_mock.mock_server.domain import admin, clock
 
 from .control_helpers import KEY, START, Mock, m
 
@@ -107,7 +107,7 @@ def test_a_setting_out_of_bounds_is_refused(busy: Mock, raw: str) -> None:
 
 
 def test_the_largest_settings_still_leave_the_providers_working(m: Mock) -> None:
-    from mock_server.domain.settings import LIMITS
+    from sms_rent_mock.mock_server.domain.settings import LIMITS
 
     highest = {name: (str(high) if name == "start_balance" else high) for name, (_, high) in LIMITS.items()
                if name not in ("failure_rate", "rent_rate_limit", "duplicate_window")}
@@ -178,7 +178,7 @@ def test_a_deeply_nested_body_is_a_400(busy: Mock) -> None:
 
 
 def test_a_body_over_the_size_limit_is_a_413(busy: Mock) -> None:
-    from mock_server import json_body
+    from sms_rent_mock.mock_server import json_body
 
     before = export(busy)
     raw = b'{"text": "' + b"x" * json_body.MAX_BYTES + b'"}'
@@ -188,7 +188,7 @@ def test_a_body_over_the_size_limit_is_a_413(busy: Mock) -> None:
 
 def test_a_chunked_body_over_the_size_limit_is_a_413(busy: Mock) -> None:
     """No Content-Length to check first: the body is read no further than one byte past the limit."""
-    from mock_server import json_body
+    from sms_rent_mock.mock_server import json_body
 
     before = export(busy)
     raw = b'{"text": "' + b"x" * json_body.MAX_BYTES + b'"}'
@@ -298,7 +298,7 @@ def test_a_crash_on_an_account_route_is_a_json_500_that_never_logs_the_key(
 
 
 def test_the_settings_schema_states_the_bounds_the_settings_keep() -> None:
-    from mock_server.domain.settings import LIMITS
+    from sms_rent_mock.mock_server.domain.settings import LIMITS
 
     props = schemas.load("control", "settings.request")["properties"]
     assert {name: (props[name]["minimum"], props[name]["maximum"]) for name in LIMITS} == {

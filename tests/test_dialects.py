@@ -12,11 +12,11 @@ from types import SimpleNamespace
 
 import pytest
 
-import schemas
-from mock_server.domain import Settings, errors
-from mock_server.providers import onlinesim, smspva
-from mock_server.providers.dialect import ServerDialect
-from schemas.dialects import DIALECTS, ONLINESIM, SMSPVA, Dialect, call_of
+from sms_rent_mock import schemas
+from sms_rent_mock.mock_server.domain import Settings, errors
+from sms_rent_mock.mock_server.providers import onlinesim, smspva
+from sms_rent_mock.mock_server.providers.dialect import ServerDialect
+from sms_rent_mock.schemas.dialects import DIALECTS, ONLINESIM, SMSPVA, Dialect, call_of
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVER: dict[str, ServerDialect] = {"onlinesim": onlinesim.DIALECT, "smspva": smspva.DIALECT}
@@ -139,7 +139,7 @@ def _code_strings(path: Path) -> Iterator[tuple[int, str]]:
 
 def test_no_other_module_carries_the_path_rule() -> None:
     """Python modules only: the console's script calls the documented paths as a client would."""
-    modules = [path for package in ("mock_server", "contract_tests", "schemas")
+    modules = [path for package in ("sms_rent_mock.mock_server", "sms_rent_mock.contract_tests", "schemas")
                for path in sorted((ROOT / package).rglob("*.py")) if path != ROOT / "schemas" / "dialects.py"]
     found = [f"{path.relative_to(ROOT)}:{line}: {text!r}" for path in modules
              for line, text in _code_strings(path) if "/api/" in text or ".php" in text]

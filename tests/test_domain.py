@@ -8,11 +8,11 @@ from decimal import Decimal
 
 import pytest
 
-from fixtures import SmsFaker, load_catalog
-from mock_server.domain import Catalog, errors, paginate
-from mock_server.domain import clock as clk
-from mock_server.domain.inbox import extract_code
-from mock_server.domain.settings import Settings
+from sms_rent_mock.fixtures import SmsFaker, load_catalog
+from sms_rent_mock.mock_server.domain import Catalog, errors, paginate
+from sms_rent_mock.mock_server.domain import clock as clk
+from sms_rent_mock.mock_server.domain.inbox import extract_code
+from sms_rent_mock.mock_server.domain.settings import Settings
 
 
 def test_frozen_clock_stands_still_and_advances_on_demand() -> None:
@@ -103,5 +103,5 @@ def test_domain_imports_neither_flask_nor_providers() -> None:
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else []
             for name in names:
-                assert not name.startswith(("flask", "werkzeug", "mock_server.providers")), f"{path.name}: {name}"
+                assert not name.startswith(("flask", "werkzeug", "sms_rent_mock.mock_server.providers")), f"{path.name}: {name}"
                 assert not (isinstance(node, ast.ImportFrom) and node.level == 2 and (name or "").startswith("providers"))

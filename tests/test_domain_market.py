@@ -8,15 +8,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from fixtures import load_catalog
-from mock_server.config import new_world
-from mock_server.domain import World
-from mock_server.domain.catalog import DAILY, PERIODS, Catalog, with_pricing
-from mock_server.domain.rentals import CloseReason
-from mock_server.domain.snapshot import Stage, export_state, import_state
-from mock_server.domain.settings import Settings
-from mock_server.providers import MARKETS
-from mock_server.storage import Store
+from sms_rent_mock.fixtures import load_catalog
+from sms_rent_mock.mock_server.config import new_world
+from sms_rent_mock.mock_server.domain import World
+from sms_rent_mock.mock_server.domain.catalog import DAILY, PERIODS, Catalog, with_pricing
+from sms_rent_mock.mock_server.domain.rentals import CloseReason
+from sms_rent_mock.mock_server.domain.snapshot import Stage, export_state, import_state
+from sms_rent_mock.mock_server.domain.settings import Settings
+from sms_rent_mock.mock_server.providers import MARKETS
+from sms_rent_mock.mock_server.storage import Store
 
 
 def without_pricing(data: dict) -> dict:  # type: ignore[type-arg]
@@ -72,7 +72,7 @@ def test_a_stage_rents_and_closes_by_the_markets_policy(world: World) -> None:
 
 
 def test_an_unknown_pricing_is_refused() -> None:
-    from mock_server.domain.catalog_edit import check_catalog
+    from sms_rent_mock.mock_server.domain.catalog_edit import check_catalog
 
     data = json.loads(json.dumps(load_catalog()))
     data["smspva"]["pricing"] = "hourly"

@@ -14,15 +14,15 @@ import pytest
 
 DOMAIN = Path(__file__).resolve().parent.parent / "mock_server" / "domain"
 MODULES = sorted(DOMAIN.glob("*.py"))
-FORBIDDEN = ("sqlite3", "flask", "werkzeug", "fixtures", "mock_server.providers", "mock_server.storage",
+FORBIDDEN = ("sqlite3", "flask", "werkzeug", "fixtures", "sms_rent_mock.mock_server.providers", "sms_rent_mock.mock_server.storage",
              "psycopg")
-# relative imports resolve against mock_server.domain: ".." is mock_server
+# relative imports resolve against sms_rent_mock.mock_server.domain: ".." is sms_rent_mock.mock_server
 RELATIVE_FORBIDDEN = ("providers", "storage", "store")
 PROVIDER_NAME = re.compile(r"\b(onlinesim|smspva)\b", re.IGNORECASE)
 
 
 def imports(tree: ast.AST) -> list[str]:
-    """Every imported module, absolute (``..storage`` from the domain is ``mock_server.storage``)."""
+    """Every imported module, absolute (``..storage`` from the domain is ``sms_rent_mock.mock_server.storage``)."""
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -32,10 +32,10 @@ def imports(tree: ast.AST) -> list[str]:
             if node.level == 0:
                 found.append(base)
             elif node.level == 1:
-                found.append(f"mock_server.domain.{base}".rstrip("."))
+                found.append(f"sms_rent_mock.mock_server.domain.{base}".rstrip("."))
             else:
-                parent = f"mock_server.{base}".rstrip(".")
-                found += [parent] if base else [f"mock_server.{a.name}" for a in node.names]
+                parent = f"sms_rent_mock.mock_server.{base}".rstrip(".")
+                found += [parent] if base else [f"sms_rent_mock.mock_server.{a.name}" for a in node.names]
     return found
 
 
@@ -53,7 +53,7 @@ def literals(tree: ast.AST) -> list[str]:
 
 def forbidden_import(name: str) -> bool:
     return any(name == f or name.startswith(f + ".") for f in FORBIDDEN) or \
-        any(name == f"mock_server.{r}" or name.startswith(f"mock_server.{r}.") for r in RELATIVE_FORBIDDEN)
+        any(name == f"sms_rent_mock.mock_server.{r}" or name.startswith(f"sms_rent_mock.mock_server.{r}.") for r in RELATIVE_FORBIDDEN)
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
@@ -71,8 +71,8 @@ def test_a_domain_module_names_no_provider(path: Path) -> None:
 def test_the_checks_catch_what_they_look_for() -> None:
     tree = ast.parse('"""Mentions OnlineSim."""\nimport sqlite3\nfrom ..storage import rentals\n'
                      'from .. import providers\nX = "smspva"\nY = f"onlinesim.{1}"\n')
-    assert [n for n in imports(tree) if forbidden_import(n)] == ["sqlite3", "mock_server.storage",
-                                                                  "mock_server.providers"]
+    assert [n for n in imports(tree) if forbidden_import(n)] == ["sqlite3", "sms_rent_mock.mock_server.storage",
+                                                                  "sms_rent_mock.mock_server.providers"]
     assert [t for t in literals(tree) if PROVIDER_NAME.search(t)] == ["smspva", "onlinesim."]
 
 

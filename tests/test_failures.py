@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from mock_server import failures
-from mock_server.domain import admin
-from mock_server.providers import onlinesim, smspva
+from sms_rent_mock.mock_server import failures
+from sms_rent_mock.mock_server.domain import admin
+from sms_rent_mock.mock_server.providers import onlinesim, smspva
 
 from .conftest import make_app
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from mock_server.control import ControlError, MockControl
-from mock_server.faults import DroppedConnection
+from sms_rent_mock.mock_server.control import ControlError, MockControl
+from sms_rent_mock.mock_server.faults import DroppedConnection
 
 from .conftest import make_app
 from .control_helpers import KEY, Mock, m

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from mock_server.control import ControlError, MockControl
+from sms_rent_mock.mock_server.control import ControlError, MockControl
 
 from . import server
 

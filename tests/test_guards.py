@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from mock_server.domain import RentRequest, World, admin, clock, errors
-from mock_server.domain.guards import GUARDS, MEANING, Action, Facts, State, check, markdown_table, refusal, state
-from mock_server.domain.rentals import DAY, CloseReason, Rental
+from sms_rent_mock.mock_server.domain import RentRequest, World, admin, clock, errors
+from sms_rent_mock.mock_server.domain.guards import GUARDS, MEANING, Action, Facts, State, check, markdown_table, refusal, state
+from sms_rent_mock.mock_server.domain.rentals import DAY, CloseReason, Rental
 
 from .conftest import START, make_app
 

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from mock_server.domain import World
-from mock_server.domain.snapshot import STATE_TABLES
-from mock_server.providers import onlinesim
+from sms_rent_mock.mock_server.domain import World
+from sms_rent_mock.mock_server.domain.snapshot import STATE_TABLES
+from sms_rent_mock.mock_server.providers import onlinesim
 
 from .test_onlinesim import KEY, call
 
@@ -72,7 +72,7 @@ def test_a_failure_while_rendering_rolls_the_charge_back(client: FlaskClient, wo
 
 def test_smspva_failure_while_rendering_rolls_the_order_back(client: FlaskClient, world: World,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    from mock_server.providers import smspva_orders
+    from sms_rent_mock.mock_server.providers import smspva_orders
 
     query = {"method": "create", "apikey": KEY, "dtype": "week", "dcount": "1", "country": "RU", "service": "opt6"}
     client.get("/api/rent.php", query_string={"method": "orders", "apikey": KEY})

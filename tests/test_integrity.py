@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from mock_server.cli import main
-from mock_server.domain import World
-from mock_server.integrity import problem
-from mock_server.config import new_world
-from mock_server.storage import Store
+from sms_rent_mock.mock_server.cli import main
+from sms_rent_mock.mock_server.domain import World
+from sms_rent_mock.mock_server.integrity import problem
+from sms_rent_mock.mock_server.config import new_world
+from sms_rent_mock.mock_server.storage import Store
 
 from .conftest import make_app
 
@@ -24,7 +24,7 @@ from .conftest import make_app
 def serve(monkeypatch: pytest.MonkeyPatch, db: str) -> tuple[int, list[str]]:
     """Run ``serve --db db`` in-process (it must stop before serving); its exit code and output lines."""
     monkeypatch.setattr(os, "environ", dict(os.environ))  # serve exports MOCK_*: keep them out of later tests
-    monkeypatch.setattr("mock_server.cli.run_server", lambda *a, **k: pytest.fail("serve went on to serve"))
+    monkeypatch.setattr("sms_rent_mock.mock_server.cli.run_server", lambda *a, **k: pytest.fail("serve went on to serve"))
     result = CliRunner().invoke(main, ["serve", "--db", db])
     return result.exit_code, [line for line in result.output.splitlines() if line.strip()]
 

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from mock_server.journal import Journal
+from sms_rent_mock.mock_server.journal import Journal
 
 
 def entry(method: str, **extra: Any) -> dict[str, Any]:
@@ -75,7 +75,7 @@ def test_two_journals_of_one_process_on_one_file_see_each_other(tmp_path: Path) 
 
 CHILD = textwrap.dedent("""
     import sys, time
-    from mock_server.journal import Journal
+    from sms_rent_mock.mock_server.journal import Journal
     journal = Journal(sys.argv[1], 100, flush_delay=float(sys.argv[2]))
     journal.record(provider="smspva", method="orders", params={}, outcome="ok", http_status=200, fault=None,
                    duration_ms=1.0, at=1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mock_server.json_body import BodyError, depth, finite, parse
+from sms_rent_mock.mock_server.json_body import BodyError, depth, finite, parse
 
 
 def test_ordinary_body_parses() -> None:

@@ -16,14 +16,14 @@ import pytest
 from flask import abort
 from decimal import Decimal
 
-from contract_tests.runner import run_check
-from mock_server.domain import errors, world
-from mock_server.domain import catalog as catalog_module
-from mock_server.domain import inbox, rentals
-from mock_server.domain.rentals import CloseReason
-from mock_server.providers import onlinesim, wire
-from mock_server.storage import inbox as inbox_rows
-from mock_server.storage import rentals as rental_rows
+from sms_rent_mock.contract_tests.runner import run_check
+from sms_rent_mock.mock_server.domain import errors, world
+from sms_rent_mock.mock_server.domain import catalog as catalog_module
+from sms_rent_mock.mock_server.domain import inbox, rentals
+from sms_rent_mock.mock_server.domain.rentals import CloseReason
+from sms_rent_mock.mock_server.providers import onlinesim, wire
+from sms_rent_mock.mock_server.storage import inbox as inbox_rows
+from sms_rent_mock.mock_server.storage import rentals as rental_rows
 
 Patch = Callable[[pytest.MonkeyPatch], None]
 

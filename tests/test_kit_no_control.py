@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from contract_tests import machines
-from contract_tests.pace import Pace
-from contract_tests.session import Budget, Session
-from contract_tests.target import Target, in_process_mock
+from sms_rent_mock.contract_tests import machines
+from sms_rent_mock.contract_tests.pace import Pace
+from sms_rent_mock.contract_tests.session import Budget, Session
+from sms_rent_mock.contract_tests.target import Target, in_process_mock
 
 PROVIDERS = ("onlinesim", "smspva")
 

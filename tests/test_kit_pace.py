@@ -1,4 +1,4 @@
-"""``contract_tests.pace``: the run's deadline, seeded generation, and shrinking bounded by time."""
+"""``sms_rent_mock.contract_tests.pace``: the run's deadline, seeded generation, and shrinking bounded by time."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
-from contract_tests.pace import OutOfTime, Pace, example_database
+from sms_rent_mock.contract_tests.pace import OutOfTime, Pace, example_database
 
 
 def test_a_call_past_the_deadline_stops_the_run() -> None:

@@ -1,10 +1,10 @@
-"""``contract_tests.progress``: the per-machine line ``check`` shows on a terminal, and its silence elsewhere."""
+"""``sms_rent_mock.contract_tests.progress``: the per-machine line ``check`` shows on a terminal, and its silence elsewhere."""
 
 from __future__ import annotations
 
 import io
 
-from contract_tests.progress import Progress
+from sms_rent_mock.contract_tests.progress import Progress
 
 
 def test_the_line_counts_examples_and_calls_of_the_current_machine() -> None:

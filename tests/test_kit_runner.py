@@ -1,4 +1,4 @@
-"""``check`` (``contract_tests.runner``): it passes a mock served with every default, leaves that mock's
+"""``check`` (``sms_rent_mock.contract_tests.runner``): it passes a mock served with every default, leaves that mock's
 settings as it found them, reproduces a run from its seed, writes nothing into the working directory,
 and always ends (a deadline for the run, shrinking bounded by time) even against servers that once
 made it hang."""
@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 import requests
 
-from contract_tests.runner import run_check
-from mock_server.domain import archive, errors, guards, world
-from mock_server.providers import smspva, wire
+from sms_rent_mock.contract_tests.runner import run_check
+from sms_rent_mock.mock_server.domain import archive, errors, guards, world
+from sms_rent_mock.mock_server.providers import smspva, wire
 from tests.server import serving
 
 Patch = Callable[[pytest.MonkeyPatch], None]

@@ -16,16 +16,16 @@ from typing import Any
 
 import pytest
 
-from contract_tests import machines
-from contract_tests.machines.smspva_model import Delays, Order, Pricing, Stock, restore_quote
-from contract_tests.runner import run_check
-from contract_tests.session import Budget, Session
-from contract_tests.target import Target, in_process_mock
-from mock_server.domain import catalog as catalog_module
-from mock_server.domain import errors, guards, rentals, world
-from mock_server.providers import smspva_archive, smspva_orders, wire
-from mock_server.storage import inbox as inbox_rows
-from mock_server.storage import rentals as rental_rows
+from sms_rent_mock.contract_tests import machines
+from sms_rent_mock.contract_tests.machines.smspva_model import Delays, Order, Pricing, Stock, restore_quote
+from sms_rent_mock.contract_tests.runner import run_check
+from sms_rent_mock.contract_tests.session import Budget, Session
+from sms_rent_mock.contract_tests.target import Target, in_process_mock
+from sms_rent_mock.mock_server.domain import catalog as catalog_module
+from sms_rent_mock.mock_server.domain import errors, guards, rentals, world
+from sms_rent_mock.mock_server.providers import smspva_archive, smspva_orders, wire
+from sms_rent_mock.mock_server.storage import inbox as inbox_rows
+from sms_rent_mock.mock_server.storage import rentals as rental_rows
 
 Patch = Callable[[pytest.MonkeyPatch], None]
 DAY = 86_400

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from mock_server.domain import World
+from sms_rent_mock.mock_server.domain import World
 
 from .conftest import START, make_app
 

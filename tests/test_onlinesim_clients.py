@@ -11,7 +11,7 @@ from onlinesimru import RentNumbersService, UserService
 from onlinesimru.exceptions import NoNumberException, RequestException
 from pyonlinesim import OnlineRent
 
-from mock_server.domain import World
+from sms_rent_mock.mock_server.domain import World
 
 from .conftest import make_app
 from .live import serving

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-from mock_server.domain import World
+from sms_rent_mock.mock_server.domain import World
 
 from .conftest import make_app
 from .test_onlinesim import KEY, call, rent, sms

@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from mock_server.domain import Settings, World, clock
+from sms_rent_mock.mock_server.domain import Settings, World, clock
 
 from .conftest import START, make_app
 from .test_onlinesim import call, rent, sms

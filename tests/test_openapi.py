@@ -9,8 +9,8 @@ from click.testing import CliRunner
 from flask.testing import FlaskClient
 from openapi_spec_validator import validate
 
-from mock_server.cli import main
-from schemas.openapi import document
+from sms_rent_mock.mock_server.cli import main
+from sms_rent_mock.schemas.openapi import document
 
 
 @pytest.mark.parametrize("profile", ["live", "documented"])

@@ -10,10 +10,10 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-import schemas
-from contract_tests.invalid import BASELINES, request_methods
-from mock_server.domain.snapshot import STATE_TABLES
-from schemas.dialects import DIALECTS
+from sms_rent_mock import schemas
+from sms_rent_mock.contract_tests.invalid import BASELINES, request_methods
+from sms_rent_mock.mock_server.domain.snapshot import STATE_TABLES
+from sms_rent_mock.schemas.dialects import DIALECTS
 
 from .conftest import make_app
 

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-import fixtures.scenarios
-from fixtures.scenarios import SCENARIOS
+from sms_rent_mock import fixtures
+import sms_rent_mock.fixtures.scenarios
+from sms_rent_mock.fixtures.scenarios import SCENARIOS
 
 from .control_helpers import DAY, KEY, MINUTE, START, Mock, m, mock
 
@@ -109,4 +110,4 @@ def test_the_scenarios_module_imports_nothing_of_the_server() -> None:
     tree = ast.parse(inspect.getsource(fixtures.scenarios))
     imported = {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
     imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-    assert not any(name.startswith("mock_server") for name in imported)
+    assert not any(name.startswith("sms_rent_mock.mock_server") for name in imported)

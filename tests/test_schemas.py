@@ -7,7 +7,7 @@ import json
 import pytest
 from jsonschema import Draft7Validator
 
-import schemas
+from sms_rent_mock import schemas
 
 ALL = [(provider, name) for provider in schemas.providers() for name in schemas.names(provider)]
 

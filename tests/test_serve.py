@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from mock_server.domain import World
-from mock_server.config import new_world
-from mock_server.storage import Store
+from sms_rent_mock.mock_server.domain import World
+from sms_rent_mock.mock_server.config import new_world
+from sms_rent_mock.mock_server.storage import Store
 
 from . import server
 

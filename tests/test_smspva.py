@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-import schemas
-from mock_server.domain import World
-from mock_server.providers import smspva
+from sms_rent_mock import schemas
+from sms_rent_mock.mock_server.domain import World
+from sms_rent_mock.mock_server.providers import smspva
 
 from .conftest import make_app
 from .smspva_helpers import KEY, Pva, free

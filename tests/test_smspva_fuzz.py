@@ -10,8 +10,8 @@ from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import schemas
-from mock_server.providers import smspva
+from sms_rent_mock import schemas
+from sms_rent_mock.mock_server.providers import smspva
 
 from .conftest import make_app
 from .smspva_helpers import KEY

@@ -10,8 +10,8 @@ from decimal import Decimal
 import pytest
 from flask.testing import FlaskClient
 
-from fixtures import SmsFaker
-from mock_server.domain import World
+from sms_rent_mock.fixtures import SmsFaker
+from sms_rent_mock.mock_server.domain import World
 
 from .conftest import START, make_app
 from .smspva_helpers import DAY, HOUR, KEY, OTHER_KEY, Pva, balance, free, ledger, retire

@@ -11,9 +11,9 @@ import pytest
 from flask import Flask
 from jsonschema import Draft7Validator
 
-import schemas
-from mock_server.domain import World, clock
-from mock_server.providers import smspva, smspva_common
+from sms_rent_mock import schemas
+from sms_rent_mock.mock_server.domain import World, clock
+from sms_rent_mock.mock_server.providers import smspva, smspva_common
 
 from .conftest import make_app
 from .smspva_helpers import DAY, Pva

@@ -12,7 +12,7 @@ import pytest
 from smspva import SMSPVA, AsyncSMSPVA
 from smspva.errors import ApiError
 
-from mock_server.domain import World, clock
+from sms_rent_mock.mock_server.domain import World, clock
 
 from .conftest import START, make_app
 from .live import serving

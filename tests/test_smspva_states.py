@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pytest
 from flask.testing import FlaskClient
 
-from mock_server.domain import World, clock
+from sms_rent_mock.mock_server.domain import World, clock
 
 from .conftest import make_app
 from .smspva_helpers import DAY, OTHER_KEY, Pva, retire

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from mock_server import storage
-from mock_server.storage import Store
-from mock_server.storage.schema import SCHEMA, TABLES, migrate
+from sms_rent_mock.mock_server import storage
+from sms_rent_mock.mock_server.storage import Store
+from sms_rent_mock.mock_server.storage.schema import SCHEMA, TABLES, migrate
 
 
 def test_the_schema_creates_every_table_and_is_idempotent() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mock_server.domain.ports import RowRejected
+from sms_rent_mock.mock_server.domain.ports import RowRejected
 
 from .storage_helpers import fresh_tx
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import requests
 
-from mock_server.storage import Store
+from sms_rent_mock.mock_server.storage import Store
 
 from .conftest import make_app
 from .live import serving
@@ -92,7 +92,7 @@ def test_a_reading_sees_one_snapshot_and_joins_an_open_write() -> None:
 def test_a_path_that_cannot_hold_a_store_is_refused_with_the_way_out(tmp_path: Path) -> None:
     import pytest
 
-    from mock_server.storage import StoreError
+    from sms_rent_mock.mock_server.storage import StoreError
 
     with pytest.raises(StoreError, match="is a directory; give a file name inside it, or choose another --db"):
         Store(str(tmp_path))

@@ -1,4 +1,4 @@
-"""``mock_server.tls``: the made certificate verifies for every local name, strictly; it is kept, and made again
+"""``sms_rent_mock.mock_server.tls``: the made certificate verifies for every local name, strictly; it is kept, and made again
 only when it is unusable; the user's pair is checked with one clear message per fault."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from mock_server import tls
+from sms_rent_mock.mock_server import tls
 
 
 def handshake(pair: tls.CertPair, name: str, trust: Path | None, *, strict: bool = True) -> None:

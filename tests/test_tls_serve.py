@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from mock_server import tls
+from sms_rent_mock.mock_server import tls
 
 from . import server
 
@@ -139,7 +139,7 @@ def test_users_own_certificate_is_served(tmp_path: Path) -> None:
 
 
 def serve_fails(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "mock_server", "serve", "--port", str(server.free_port()), *args],
+    return subprocess.run([sys.executable, "-m", "sms_rent_mock.mock_server", "serve", "--port", str(server.free_port()), *args],
                           capture_output=True, text=True, timeout=60, cwd=cwd)
 
 
@@ -169,7 +169,7 @@ def test_tls_usage_errors_exit_2(tmp_path: Path, args: list[str], message: str) 
 
 
 def test_same_port_for_http_and_https_is_refused(tmp_path: Path) -> None:
-    out = subprocess.run([sys.executable, "-m", "mock_server", "serve", "--port", "8444", "--tls-port", "8444",
+    out = subprocess.run([sys.executable, "-m", "sms_rent_mock.mock_server", "serve", "--port", "8444", "--tls-port", "8444",
                           "--db", str(tmp_path / "m.sqlite3")], capture_output=True, text=True, timeout=60)
     assert out.returncode == 2 and "--tls-port 8444 is --port already" in out.stderr
     assert not (tmp_path / "m.sqlite3").exists()
@@ -192,7 +192,7 @@ def test_one_listener_failing_stops_the_other(tmp_path: Path) -> None:
         busy.listen()
         taken = busy.getsockname()[1]
         port = server.free_port()
-        proc = subprocess.Popen([sys.executable, "-m", "mock_server", "serve", "--db", str(tmp_path / "m.sqlite3"),
+        proc = subprocess.Popen([sys.executable, "-m", "sms_rent_mock.mock_server", "serve", "--db", str(tmp_path / "m.sqlite3"),
                                  "--port", str(port), "--tls-port", str(taken)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
         try:

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from mock_server.domain import RentRequest, World, clock, errors
-from mock_server.config import new_world
-from mock_server.storage import Store
+from sms_rent_mock.mock_server.domain import RentRequest, World, clock, errors
+from sms_rent_mock.mock_server.config import new_world
+from sms_rent_mock.mock_server.storage import Store
 
 from .conftest import make_app
 

@@ -1,6 +1,6 @@
 """The adapter protocol: a small class that drives *your* rental client, so the kit can check the client.
 
-The conformance driver (``contract_tests.conformance.check_client``) starts our mock, scripts situations
+The conformance driver (``sms_rent_mock.contract_tests.conformance.check_client``) starts our mock, scripts situations
 through its control API (SMS arriving, the clock passing an expiry, stock emptied, a low balance, a
 fault rule making the next call fail) and calls your adapter's methods. It checks that each returns
 what the mock's state says, and that each refusal comes out as ``ProviderError`` with the provider's

@@ -45,7 +45,7 @@ class Run:
     provider: str
     base_url: str
     make_adapter: AdapterFactory
-    control: Any  # mock_server.client.MockControl
+    control: Any  # sms_rent_mock.mock_server.client.MockControl
     failures: Failures
     scenario: str = ""
     adapter: Adapter = field(init=False)

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from pyonlinesim import OnlineRent
 from pyonlinesim.exceptions import APIError
 
-from schemas.dialects import ONLINESIM
+from sms_rent_mock.schemas.dialects import ONLINESIM
 
 from . import NOT_FOUND, ProviderError, RentalInfo
 

@@ -16,7 +16,7 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant, precondition, rule
 
-from schemas.dialects import SMSPVA
+from sms_rent_mock.schemas.dialects import SMSPVA
 
 from ..checks import Violation, conform, expect, is_error
 from ..target import Reply

@@ -1,1 +1,1 @@
-"""Ready-made contract tests: ``pytest --pyargs contract_tests`` (options: ``pytest --help``, group contract)."""
+"""Ready-made contract tests: ``pytest --pyargs sms_rent_mock.contract_tests`` (options: ``pytest --help``, group contract)."""

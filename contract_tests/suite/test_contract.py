@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import schemas
-from contract_tests import invalid, machines
-from contract_tests.checks import conform, expect, is_error
-from contract_tests.session import Session
+from sms_rent_mock import schemas
+from sms_rent_mock.contract_tests import invalid, machines
+from sms_rent_mock.contract_tests.checks import conform, expect, is_error
+from sms_rent_mock.contract_tests.session import Session
 
 pytestmark = pytest.mark.contract
 

@@ -1,7 +1,7 @@
 """The provider-neutral rental domain: clock, catalog, accounts and ledger, rentals, inbox.
 
 It imports no Flask, no provider module, no seed data and no storage: it reaches the store through
-the Protocols in ``ports`` and gets its dependencies passed in (``mock_server.config.new_world``).
+the Protocols in ``ports`` and gets its dependencies passed in (``sms_rent_mock.mock_server.config.new_world``).
 Both providers call the ``World`` facade.
 """
 

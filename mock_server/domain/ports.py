@@ -1,5 +1,5 @@
 """What the domain needs from storage, as Protocols: a ``Store`` that opens transactions and the
-``Tx`` they yield, whose attributes are the repositories. The SQLite backend (``mock_server.storage``)
+``Tx`` they yield, whose attributes are the repositories. The SQLite backend (``sms_rent_mock.mock_server.storage``)
 implements them; the domain imports only this module, so another backend can replace it.
 """
 
@@ -25,7 +25,7 @@ class RowRejected(ValueError):
 
 
 class Faker(Protocol):
-    """Seeded numbers and SMS texts (``fixtures.SmsFaker``): the same inputs give the same outputs."""
+    """Seeded numbers and SMS texts (``sms_rent_mock.fixtures.SmsFaker``): the same inputs give the same outputs."""
 
     def national_number(self, pattern: str, *key: Any) -> str: ...
     def code_sms(self, service_name: str, *key: Any) -> tuple[str, str]: ...

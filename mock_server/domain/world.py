@@ -42,7 +42,7 @@ class World:
 
     Its dependencies come in: the ``store`` (``ports.Store``), ``faker(seed)`` making seeded numbers and
     SMS texts, and ``load_catalog()`` giving the catalog data a fresh state starts from
-    (``mock_server.config.new_world`` passes the ones in ``fixtures``), and ``markets``: each provider's
+    (``sms_rent_mock.mock_server.config.new_world`` passes the ones in ``fixtures``), and ``markets``: each provider's
     ``Market`` policy (from the providers package)."""
 
     def __init__(self, store: Store, settings: Settings | None = None, *, faker: Callable[[int], Faker],

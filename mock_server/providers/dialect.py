@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Response, request
 
-from schemas.dialects import Dialect, Method
+from sms_rent_mock.schemas.dialects import Dialect, Method
 
 from ..domain import World, errors
 from ..request_params import body_problem, params

@@ -1,5 +1,5 @@
 """OnlineSim dialect: ``/api/rent/<method>.php`` and ``/api/getBalance.php`` (routes, envelope and method
-table: ``schemas.dialects.ONLINESIM``; dispatch: ``dialect.ServerDialect``).
+table: ``sms_rent_mock.schemas.dialects.ONLINESIM``; dispatch: ``dialect.ServerDialect``).
 
 Parses parameters (checked against ``schemas/onlinesim/*.request.json``), calls the World, and renders
 OnlineSim's envelope: ``{"response": 1, ...}`` on success, ``{"response": "<CODE>"}`` (HTTP 200) on error.
@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Response
 
-from schemas.dialects import ONLINESIM
+from sms_rent_mock.schemas.dialects import ONLINESIM
 
 from ..domain import Catalog, CloseReason, Rental, RentRequest, Settings, View, World, errors, paginate
 from ..domain.rentals import DAY

@@ -9,7 +9,7 @@ or a request schema's ``x-error`` / ``x-missing-error``; ``schemas/smspva/error.
 
 from __future__ import annotations
 
-from schemas.dialects import SMSPVA
+from sms_rent_mock.schemas.dialects import SMSPVA
 
 from ..domain import World, errors
 from . import smspva_archive as archive

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Response
 
-from schemas.dialects import SMSPVA
+from sms_rent_mock.schemas.dialects import SMSPVA
 
 from ..domain import LineState, Rental, World, errors
 from . import wire

@@ -1,6 +1,6 @@
 """What both dialects' handlers share on the wire: the World and profile, checks against the request
 schema, replies that remember which response schema they must satisfy, and transactions committed
-only with a success reply. Parameters are ``request_params``'s; envelopes are ``schemas.dialects``'."""
+only with a success reply. Parameters are ``request_params``'s; envelopes are ``sms_rent_mock.schemas.dialects``'."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from typing import Any
 
 from flask import Response, current_app, g, jsonify
 
-import schemas
-from schemas.dialects import DIALECTS
+from sms_rent_mock import schemas
+from sms_rent_mock.schemas.dialects import DIALECTS
 
 from ..domain import World
 
