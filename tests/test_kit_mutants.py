@@ -52,9 +52,10 @@ def wrong_code_for_low_balance(mp: pytest.MonkeyPatch) -> None:
 
 
 def tenant_touches_another_keys_rental(mp: pytest.MonkeyPatch) -> None:
-    def owned(orig: Any, self: Any, db: Any, apikey: Any, rental_id: int, provider: str, now: int, **k: Any) -> Any:
-        found = db.rentals.get(rental_id, now)
-        return orig(self, db, found.apikey if found else apikey, rental_id, provider, now, **k)
+    def owned(orig: Any, self: Any, tx: Any, apikey: Any, rental_id: int, provider: str, now: int, *a: Any,
+              **k: Any) -> Any:
+        found = tx.rentals.get(rental_id, now)
+        return orig(self, tx, found.apikey if found else apikey, rental_id, provider, now, *a, **k)
     wrap(mp, world.World, "_owned", owned)
 
 
