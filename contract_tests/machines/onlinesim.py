@@ -312,9 +312,9 @@ class OnlineSimMachine(RuleBasedStateMachine):
     def _deliver(self, r: Rental, count: int | str) -> None:
         if self.c is None:
             return
-        boundary = isinstance(count, str)
+        boundary, past = isinstance(count, str), isinstance(count, str) and count.startswith("past")
         if isinstance(count, str):
-            count = PER_PAGE - len(r.codes) % PER_PAGE + (1 if count.startswith("past") else 0)
+            count = PER_PAGE - len(r.codes) % PER_PAGE + (1 if past else 0)
         for n in range(count):
             if n == 1:
                 self.advance_clock(7)  # the first SMS and the later ones are seconds apart
@@ -332,13 +332,16 @@ class OnlineSimMachine(RuleBasedStateMachine):
             r.texts.insert(0, (text, service, self.now))
             if r.confirmed_at is None:
                 r.confirmed_at = self.now
-        # at a page boundary the last page is read back paged: its arithmetic is where off-by-ones live
-        last = max(1, math.ceil(len(r.codes) / PER_PAGE))
-        params = {"tzid": r.tzid, "pagination": "true", "page": last} if boundary else {"tzid": r.tzid,
+        # at a page boundary the last page (or, one past it, the page after the last) is read back paged:
+        # page arithmetic is where off-by-ones live
+        page = max(1, math.ceil(len(r.codes) / PER_PAGE)) + int(past)
+        params = {"tzid": r.tzid, "pagination": "true", "page": page} if boundary else {"tzid": r.tzid,
                                                                                          "pagination": "false"}
         reply = self.t.call(P, "getRentState", params)
         listed = expect_success(self.t, reply, "state:success", profile=self.s.profile)["list"]
         expect(self.t, reply, "state:listed-while-open", 1, len(listed))
+        if boundary:
+            expect(self.t, reply, "pagination:current-page", page, listed[0]["messages"].get("current_page"))
         self._check_item(reply, listed[0], r)
 
     @precondition(lambda self: self.c is not None)
