@@ -17,8 +17,9 @@ import requests
 
 from sms_rent_mock.contract_tests.runner import run_check
 from sms_rent_mock.mock_server.domain import archive, errors, guards, world
-from sms_rent_mock.mock_server.providers import smspva, wire
+from sms_rent_mock.mock_server.providers import smspva
 from tests.server import serving
+from tests.test_kit_mutants import replies_as_text_html
 
 Patch = Callable[[pytest.MonkeyPatch], None]
 
@@ -127,14 +128,6 @@ def test_the_deadline_ends_the_run_and_says_what_it_saw(tmp_path: Path) -> None:
     failures = report(out)["failures"]
     assert code == 1 and failures and failures[0]["rule"] == "deadline:max-seconds"
     assert "examples" in failures[0]["detail"] and "calls" in failures[0]["detail"]
-
-
-def replies_as_text_html(mp: pytest.MonkeyPatch) -> None:
-    def html(orig: Any, provider: str, name: str, body: Any) -> Any:
-        response = orig(provider, name, body)
-        response.content_type = "text/html; charset=utf-8"
-        return response
-    wrap(mp, wire, "reply", html)
 
 
 def test_the_hypothesis_database_is_kept_only_where_asked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
