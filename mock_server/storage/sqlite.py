@@ -187,6 +187,13 @@ class Store:
     def in_transaction(self) -> bool:
         return self.db.in_transaction
 
+    def version(self) -> tuple[int, int]:
+        """A token of what this thread's connection can see: it moves when another connection (of any
+        process) commits (``PRAGMA data_version``) or this one changes rows (``total_changes``). Equal
+        tokens from one thread: nothing was written in between, so values read then still hold."""
+        db = self.db
+        return int(db.execute("PRAGMA data_version").fetchone()[0]), db.total_changes
+
     def close(self) -> None:
         if not hasattr(self, "_keepalive"):
             return
