@@ -97,6 +97,7 @@ class Store:
         db.row_factory = sqlite3.Row
         db.execute("PRAGMA busy_timeout = 30000")
         db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA mmap_size = 268435456")
         # NORMAL: a commit survives the process being killed (the WAL is in the OS cache); a throwaway
         # store need not survive anything.
         db.execute("PRAGMA synchronous = OFF" if self.in_memory else "PRAGMA synchronous = NORMAL")
