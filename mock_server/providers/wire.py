@@ -71,7 +71,7 @@ def problem(provider: str, method: str, values: dict[str, str], *, fallback: str
     return _problem(provider, method, items, fallback)
 
 
-_PROBLEMS, _MEMO_CHARS = 8192, 512
+_PROBLEMS, _MEMO_CHARS = 4096, 512
 
 
 @lru_cache(maxsize=_PROBLEMS)

@@ -97,7 +97,10 @@ class Store:
         db.row_factory = sqlite3.Row
         db.execute("PRAGMA busy_timeout = 30000")
         db.execute("PRAGMA journal_mode = WAL")
+        # reads come straight from the mapped file (pages the OS shares between workers), so each
+        # thread's connection keeps a small private page cache of its own
         db.execute("PRAGMA mmap_size = 268435456")
+        db.execute("PRAGMA cache_size = -512")
         # NORMAL: a commit survives the process being killed (the WAL is in the OS cache); a throwaway
         # store need not survive anything.
         db.execute("PRAGMA synchronous = OFF" if self.in_memory else "PRAGMA synchronous = NORMAL")
