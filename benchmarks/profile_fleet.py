@@ -1,8 +1,8 @@
 """Where the fleet read spends its time: cProfile of the fleet GET mix, served in-process (Flask test client).
 
 Builds the fleet of ``serve_bench.py`` (keys x 2 OnlineSim rentals with 3 SMS each) in a temporary file
-store, then profiles ``--requests`` GETs cycling over the list / one rental / balance URLs and prints
-the top functions by cumulative and by own time.
+store, then times ``--requests`` GETs cycling over the list / one rental / balance URLs (req/s, SQL statements
+per request), profiles as many again and prints the top functions by cumulative and by own time.
 
     python benchmarks/profile_fleet.py [--keys 300] [--requests 6000] [--top 25]
 """
@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fleet import onlinesim_fleet, onlinesim_urls, smspva_fleet, smspva_urls  # noqa: E402
 
-from sms_rent_mock.mock_server.app import create_app  # noqa: E402
+from sms_rent_mock.mock_server.app import create_app, world_of  # noqa: E402
 from sms_rent_mock.mock_server.client import MockControl  # noqa: E402
 
 
@@ -46,6 +46,16 @@ def main() -> None:
             urls = smspva_urls(smspva_fleet(get, control, keys=opts.keys))
         for url in urls[:200]:  # warm caches
             client.get(url)
+        statements = [0]
+        world_of(app).store.db.set_trace_callback(lambda _: statements.__setitem__(0, statements[0] + 1))
+        began = time.perf_counter()
+        for i in range(opts.requests):
+            client.get(urls[i % len(urls)])
+        spent = time.perf_counter() - began
+        world_of(app).store.db.set_trace_callback(None)
+        print(f"{opts.requests} fleet GETs in process: {opts.requests / spent:.0f} req/s without the profiler, "
+              f"{statements[0] / opts.requests:.2f} SQL statements per request (the store; the journal writes "
+              f"from its own thread)")
         profiler = cProfile.Profile()
         began = time.perf_counter()
         profiler.enable()

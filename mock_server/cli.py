@@ -280,11 +280,24 @@ def _granian(listener: Listener, workers: int, threads: int) -> None:
     server = Server("sms_rent_mock.mock_server.app:create_app", address=listener.host, port=listener.port,
                     interface=Interfaces.WSGI, workers=workers, blocking_threads=threads, factory=True,
                     log_access=False, workers_kill_timeout=5, **tls)
+    _before_fork()
     try:
         server.serve()
     except RuntimeError as exc:  # Granian's Rust side, e.g. "Address already in use (os error 98)"
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise click.ClickException(f"cannot serve on {listener.url}: {first}") from None
+
+
+def _before_fork() -> None:
+    """Granian forks its workers from this process: load the app's modules here once, so the workers
+    start at once and share those pages, and freeze them out of the garbage collector, whose passes
+    would otherwise write to (and so copy) every inherited page in every worker."""
+    import gc
+    import importlib
+
+    importlib.import_module("sms_rent_mock.mock_server.app")
+    gc.collect()
+    gc.freeze()
 
 
 def _serve_together(listeners: list[Listener], workers: int, threads: int) -> int:

@@ -7,7 +7,8 @@ each has a schema in ``schemas/control/``; a body that breaks it gets HTTP 400
 ``{"error": "...", "field": ...}``. With ``CONTROL_TOKEN`` set, calls need ``Authorization: Bearer <token>``.
 Every request first passes the cross-site rules of ``control_guard``; anything that still fails is a
 JSON 500 whose log line has the account key redacted.
-The Python client is ``MockControl`` (``sms_rent_mock.mock_server.client``, re-exported here).
+The Python client is ``MockControl`` (``sms_rent_mock.mock_server.client``, re-exported here on first
+use, so a server process never imports ``requests``).
 """
 
 from __future__ import annotations
@@ -27,11 +28,19 @@ from sms_rent_mock import schemas
 from sms_rent_mock.fixtures.scenarios import SCENARIOS
 
 from . import control_guard, faults, journal, json_body, providers
-from .client import ControlError, MockControl
 from .domain import World, admin, catalog_edit, clock, errors, snapshot
 from .domain.admin import AdminError
 
 __all__ = ["ControlError", "MockControl", "bp"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("ControlError", "MockControl"):
+        from . import client
+
+        return getattr(client, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 bp = Blueprint("control", __name__, url_prefix="/_mock")
 STATE_EXTRA = ("fault_rules",)

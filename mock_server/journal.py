@@ -28,7 +28,7 @@ import weakref
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, current_app, g
+from flask import Flask, Response, current_app, g, has_request_context
 
 from sms_rent_mock.schemas.dialects import DIALECTS
 
@@ -233,11 +233,14 @@ def write(http_status: int, outcome: str) -> None:
         return
     g.mock_journaled = True
     started = g.get("mock_started", time.perf_counter())
-    world: World = current_app.extensions["rental_world"]
+    at = g.get("mock_now")  # the request's own `now` (``_remember_now``); read the clock if it read none
     try:
+        if at is None:
+            world: World = current_app.extensions["rental_world"]
+            at = world.now()
         book.record(provider=call[0], method=call[1], params=request_params(), outcome=outcome,
                     http_status=http_status, fault=g.get("mock_fault"),
-                    duration_ms=(time.perf_counter() - started) * 1000, at=world.now())
+                    duration_ms=(time.perf_counter() - started) * 1000, at=at)
     except (sqlite3.Error, OSError):  # the journal never fails a request
         log.exception("could not journal a request")
 
@@ -254,7 +257,13 @@ def teardown(exc: BaseException | None) -> None:
         write(500, g.get("mock_outcome") or "HTTP 500")
 
 
+def _remember_now(now: int) -> None:
+    if has_request_context():
+        g.mock_now = now
+
+
 def init_app(app: Flask) -> None:
     app.extensions["mock_journal"] = Journal(str(app.config["DB"]), int(app.config["JOURNAL_SIZE"]))
+    app.extensions["rental_world"].seen_now = _remember_now
     app.after_request(after_request)
     app.teardown_request(teardown)

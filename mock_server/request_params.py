@@ -11,6 +11,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from . import json_body
 
+FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 NOT_JSON = "the body is not valid JSON"  # json_body's message for a body that does not parse at all
 
 
@@ -40,7 +41,8 @@ def _merged_params() -> dict[str, str]:
         if isinstance(body, dict):
             merged.update({str(k): _text(v) for k, v in body.items()})
     try:
-        merged.update(request.form.to_dict())
+        if request.mimetype in FORMS:  # werkzeug parses no other body as a form; skip building its parser
+            merged.update(request.form.to_dict())
     except RequestEntityTooLarge:  # werkzeug's form limits (fields, memory): refused like a JSON body
         g.body_error = json_body.BodyError("the form body is too large", 413)
     merged.update(request.args.to_dict())

@@ -127,3 +127,24 @@ def test_a_time_beyond_sqlite_integers_is_kept_as_zero(tmp_path: Path) -> None:
     journal.record(**entry("getBalance", at=2**70))  # a damaged clock reads back as such a time
     [found] = journal.entries()
     assert found["at"] == 0 and found["method"] == "getBalance"
+
+
+def test_an_entry_is_dated_by_the_clock_its_request_read() -> None:
+    """The view's `now` dates the entry (no second clock read); a request refused before it read the
+    clock is dated by a clock read of its own."""
+    from sms_rent_mock.mock_server.journal import journal
+
+    from .conftest import START, make_app
+
+    app = make_app()
+    world, client, reads = app.extensions["rental_world"], app.test_client(), []
+    clock_read = world.now
+    world.now = lambda: reads.append(1) or clock_read()  # type: ignore[method-assign]
+    assert client.get("/api/getBalance.php", query_string={"apikey": "k1"}).get_json()["response"] == 1
+    assert reads == []
+    assert client.get("/api/rent/getRentState.php", query_string={"tzid": "x"}).status_code == 200  # no key
+    assert reads == [1]
+    found = journal(app).entries()
+    assert [e["method"] for e in found] == ["getRentState", "getBalance"]
+    assert [e["at"] for e in found] == [int(START), int(START)]
+    app.extensions["rental_world"].store.close()

@@ -37,6 +37,10 @@ TABLES = ("accounts", "ledger", "stock", "rentals", "sms", "retired_numbers", "t
 _NO_KEY = object()
 
 
+def _ignore(now: int) -> None:
+    pass
+
+
 class World:
     """Rentals, balances, messages and the clock over one store.
 
@@ -56,6 +60,8 @@ class World:
         self._pricing = {name: m.pricing for name, m in self.markets.items()}
         self._rng = random.Random(seed)
         self._cache: dict[str, Any] = {}
+        # told each `now` a transaction reads (the request journal dates its entry with it: no second clock read)
+        self.seen_now: Callable[[int], None] = _ignore
         with store.unit_of_work() as tx:
             if tx.meta.get("clock") is None:
                 self._wipe(tx, seed=seed, clock_state=clock.initial(clock_mode or "real", start=start_time,
@@ -73,6 +79,11 @@ class World:
 
     def _clock(self, tx: Tx) -> clock.ClockState:
         return self._cached("clock", tx.meta.get("clock") or "", clock.ClockState.from_json)
+
+    def _now(self, tx: Tx) -> int:
+        now = self._clock(tx).now()
+        self.seen_now(now)
+        return now
 
     def catalog(self, tx: Tx | None = None) -> Catalog:
         tx = tx or self.store.current()
@@ -104,7 +115,7 @@ class World:
         """One write transaction with the clock read and due events settled:
         ``with world.unit_of_work() as (tx, now)``."""
         with self.store.unit_of_work() as tx:
-            now = self._clock(tx).now()
+            now = self._now(tx)
             self._settle(tx, now)
             yield tx, now
 
@@ -121,12 +132,12 @@ class World:
         key's account is checked first (missing, unknown when strict, blocked) and created on first use."""
         if self.store.in_transaction:  # called inside this thread's write: read within it
             tx = self.store.current()
-            now = self._clock(tx).now()
+            now = self._now(tx)
             account = None if apikey is _NO_KEY else self._require(tx, apikey, now)
             yield View(tx, now, self.catalog(tx), self.settings, account)
             return
         with self.store.reading() as tx:
-            now = self._clock(tx).now()
+            now = self._now(tx)
             if apikey is _NO_KEY:
                 account, ready = None, True
             else:

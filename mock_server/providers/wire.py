@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from flask import Response, current_app, g, jsonify
@@ -61,7 +61,22 @@ def _rules(provider: str, method: str) -> tuple[tuple[tuple[str, str], ...], dic
 
 
 def problem(provider: str, method: str, values: dict[str, str], *, fallback: str) -> tuple[str, str] | None:
-    """The first way ``values`` break the method's request schema, as (parameter, error code), or None."""
+    """The first way ``values`` break the method's request schema, as (parameter, error code), or None.
+    A pure function of its arguments (schemas never change while serving), so answers are remembered:
+    a client polling the same URLs is checked once per distinct set of parameters (small ones only, so
+    the cache stays small: at most ``_PROBLEMS`` entries of at most ``_MEMO_CHARS`` characters)."""
+    items = tuple(values.items())
+    if sum(len(k) + len(v) for k, v in items) > _MEMO_CHARS:
+        return _problem.__wrapped__(provider, method, items, fallback)
+    return _problem(provider, method, items, fallback)
+
+
+_PROBLEMS, _MEMO_CHARS = 4096, 512
+
+
+@lru_cache(maxsize=_PROBLEMS)
+def _problem(provider: str, method: str, items: tuple[tuple[str, str], ...], fallback: str) -> tuple[str, str] | None:
+    values = dict(items)
     missing, invalid = _rules(provider, method)
     for name, code in missing:
         if values.get(name, "") == "":

@@ -97,6 +97,10 @@ class Store:
         db.row_factory = sqlite3.Row
         db.execute("PRAGMA busy_timeout = 30000")
         db.execute("PRAGMA journal_mode = WAL")
+        # reads come straight from the mapped file (pages the OS shares between workers), so each
+        # thread's connection keeps a small private page cache of its own
+        db.execute("PRAGMA mmap_size = 268435456")
+        db.execute("PRAGMA cache_size = -512")
         # NORMAL: a commit survives the process being killed (the WAL is in the OS cache); a throwaway
         # store need not survive anything.
         db.execute("PRAGMA synchronous = OFF" if self.in_memory else "PRAGMA synchronous = NORMAL")
@@ -186,6 +190,13 @@ class Store:
     @property
     def in_transaction(self) -> bool:
         return self.db.in_transaction
+
+    def version(self) -> tuple[int, int]:
+        """A token of what this thread's connection can see: it moves when another connection (of any
+        process) commits (``PRAGMA data_version``) or this one changes rows (``total_changes``). Equal
+        tokens from one thread: nothing was written in between, so values read then still hold."""
+        db = self.db
+        return int(db.execute("PRAGMA data_version").fetchone()[0]), db.total_changes
 
     def close(self) -> None:
         if not hasattr(self, "_keepalive"):
