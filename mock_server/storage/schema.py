@@ -120,7 +120,8 @@ _PG_NEXT_ID = """
 CREATE OR REPLACE FUNCTION mock_next_id() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF NEW.id IS NULL THEN
-        EXECUTE format('SELECT COALESCE(MAX(id), 0) + 1 FROM %I', TG_TABLE_NAME) INTO NEW.id;
+        EXECUTE format('SELECT COALESCE(MAX(id), 0) + 1 FROM %I.%I', TG_TABLE_SCHEMA, TG_TABLE_NAME)
+            INTO NEW.id;
     END IF;
     RETURN NEW;
 END $$;
