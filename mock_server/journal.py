@@ -213,6 +213,7 @@ class Journal:
             if self.pending is not None:
                 self.pending.close()
             self.store.close()
+            self.store = None
 
     def clear(self) -> int:
         """Delete every entry, those still buffered by any process included."""

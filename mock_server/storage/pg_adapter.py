@@ -82,7 +82,7 @@ def _sqlite_error(exc: psycopg.Error) -> sqlite3.Error:
         kind = sqlite3.DataError
     else:
         kind = sqlite3.DatabaseError
-    return kind(str(exc).strip())
+    return kind((str(exc).strip().splitlines() or [type(exc).__name__])[0])  # one line; DETAIL stays in the log
 
 
 class Cursor:

@@ -30,7 +30,7 @@ import psycopg
 import psycopg_pool
 
 from .pg_adapter import Connection
-from .schema import PG_SCHEMA, migrate
+from .schema import PG_SCHEMA, PG_TABLES, PG_TRIGGERS, migrate
 from .sqlite import StoreError, Tx
 
 WRITE_LOCK = 0x5_3D5_7E47     # advisory lock key: the database's one writer at a time
@@ -80,7 +80,8 @@ class PgStore:
         with self._pool.connection() as raw, raw.transaction():
             raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
             db = Connection(raw)
-            db.executescript(PG_SCHEMA)
+            if not _complete(db):
+                db.executescript(PG_SCHEMA)
             migrate(db, ("rentals", "journal"))
 
     @property
@@ -193,6 +194,15 @@ class PgStore:
             self._pool.putconn(raw)
         self._local = threading.local()
         self._pool.close()
+
+
+def _complete(db: Connection) -> bool:
+    """Whether this schema already has every table and id trigger (re-running the DDL costs ~0.15 s)."""
+    row = db.execute("SELECT (SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() "
+                     "AND table_name = ANY(?)), (SELECT COUNT(*) FROM information_schema.triggers "
+                     "WHERE trigger_schema = current_schema() AND trigger_name = ANY(?))",
+                     (list(PG_TABLES), [f"{t}_next_id" for t in PG_TRIGGERS])).fetchone()
+    return row is not None and (row[0], row[1]) == (len(PG_TABLES), len(PG_TRIGGERS))
 
 
 def _first_line(exc: BaseException) -> str:

@@ -145,6 +145,8 @@ def postgres(sqlite_ddl: str) -> str:
 
 
 PG_SCHEMA = postgres(SCHEMA)
+PG_TABLES = tuple(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", SCHEMA))
+PG_TRIGGERS = tuple(re.findall(r"CREATE OR REPLACE TRIGGER (\w+)_next_id", PG_SCHEMA))
 
 # columns added since the first release: (table, column, SQLite type); ``migrate`` adds the missing ones
 ADDED = (("rentals", "last_online", "INTEGER"), ("journal", "logged", "REAL"))
