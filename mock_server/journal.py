@@ -71,7 +71,7 @@ class Journal:
             self.store = None if size <= 0 else Store(":memory:" if db_path == ":memory:" else f"{db_path}.requests")
         if self.store is not None:
             self._migrate(self.store)
-        shared = self.store is not None and not self.store.in_memory
+        shared = self.store is not None and not self.store.in_memory and self.pending is None
         self.pending_dir = Path(f"{db_path}.requests.pending") if shared else None
         self._name = uuid.uuid4().hex[:12]
         self._start()

@@ -49,8 +49,11 @@ class Database:
         for schema in self._used:
             tables = [r[0] for r in self.admin.execute(
                 "SELECT table_name FROM information_schema.tables WHERE table_schema = %s", (schema,))]
-            if tables:
-                self.admin.execute("; ".join(f"DELETE FROM {schema}.{t}" for t in tables).encode())
+            wipe = [f"DELETE FROM {schema}.{t}" for t in tables]
+            if "journal" in tables:  # its ids come from a sequence: a fresh store's start at 1
+                wipe.append(f"SELECT setval(pg_get_serial_sequence('{schema}.journal', 'id'), 1, false)")
+            if wipe:
+                self.admin.execute("; ".join(wipe).encode())
         self._free += self._used
         self._used = []
 
