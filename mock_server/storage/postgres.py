@@ -66,6 +66,7 @@ class PgStore:
         self._pool = psycopg_pool.ConnectionPool(url, min_size=1, max_size=max_size, open=False, timeout=30,
                                                  kwargs={"autocommit": True}, name="sms-rent-mock")
         try:
+            psycopg.connect(url, connect_timeout=10).close()  # the server's own reason, at once (the pool retries)
             self._pool.open(wait=True, timeout=10)
             self._create()
         except (psycopg.Error, psycopg_pool.PoolTimeout) as exc:
