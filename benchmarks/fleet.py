@@ -14,7 +14,7 @@ from sms_rent_mock.mock_server.client import MockControl
 
 Get = Callable[[str, dict[str, Any]], Any]
 SMS_TEXT = "Your code: {code}. Do not share it."
-SERVER_SETTINGS = {"start_balance": "1000000000", "max_concurrent": "100000", "activation_delay": "0"}
+SERVER_SETTINGS = {"start_balance": "1000000000", "max_concurrent": "10000", "activation_delay": "0"}
 
 
 def onlinesim_fleet(get: Get, control: MockControl, *, keys: int, rentals: int = 2,

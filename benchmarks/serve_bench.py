@@ -339,6 +339,14 @@ SHARED_WORKLOADS = (("onlinesim fleet read", "onlinesim", 16), ("onlinesim fleet
                     ("rent-read-close flow", "flow", 16))
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def measure_hosts(servers: list[Server], run: Loader, opts: argparse.Namespace) -> dict[tuple[str, int], Any]:
     """Each workload's connections split over the hosts, run at once: req/s summed, p50 / p99 the worst host's."""
     from concurrent.futures import ThreadPoolExecutor
@@ -375,8 +383,8 @@ def shared_mock(opts: argparse.Namespace) -> None:
                 print(f"{name}: {HOSTS} hosts x {opts.workers} workers; building the fleet", flush=True)
                 servers: list[Server] = []
                 try:
-                    for i in range(HOSTS):
-                        servers.append(start_ours(tmp, opts.port + i, opts, db))
+                    for _ in range(HOSTS):  # free ports: another benchmark may hold --port
+                        servers.append(start_ours(tmp, free_port(), opts, db))
                     session = requests.Session()
 
                     def get(path: str, params: dict[str, Any]) -> Any:
