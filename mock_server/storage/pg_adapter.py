@@ -37,11 +37,16 @@ class Row(tuple[Any, ...]):
         return list(self._names)
 
 
+@lru_cache(maxsize=1024)
+def _row_class(names: tuple[str, ...]) -> type[Row]:
+    """One Row subclass per result shape (a query's rows share their column names)."""
+    return type("Row", (Row,), {"_names": {n: i for i, n in enumerate(names)}, "__slots__": ()})
+
+
 def _row_factory(cursor: psycopg.Cursor[Any]) -> Callable[[Sequence[Any]], Row]:
     described = cursor.description or []
-    names = {c.name: i for i, c in enumerate(described)}
+    kind = _row_class(tuple(c.name for c in described))
     numeric = [i for i, c in enumerate(described) if c.type_code == NUMERIC_OID]
-    kind = type("Row", (Row,), {"_names": names, "__slots__": ()})
 
     def make(values: Sequence[Any]) -> Row:
         if numeric:

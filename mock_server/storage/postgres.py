@@ -59,6 +59,8 @@ class PgStore:
     def __init__(self, url: str, *, serialise: bool = True, max_size: int = 64) -> None:
         self.url, self.path, self.serialise = url, redacted(url), serialise
         self.uid = uuid.uuid4().hex
+        self._begin = "BEGIN ISOLATION LEVEL READ COMMITTED" + (
+            f"; SELECT pg_advisory_xact_lock({WRITE_LOCK})" if serialise else "")
         self._local = threading.local()
         self._taken: list[psycopg.Connection[Any]] = []
         self._taken_lock = threading.Lock()
@@ -128,9 +130,7 @@ class PgStore:
             db.execute(f"RELEASE SAVEPOINT {name}")
             return
         try:
-            db.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
-            if self.serialise:
-                db.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
+            db.executescript(self._begin)  # one round trip: BEGIN and, for the store, the write lock
         except BaseException:
             self._end(db, "ROLLBACK")
             raise
