@@ -3,9 +3,11 @@ serialised by the advisory lock across connections, a server that is not there i
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -16,7 +18,7 @@ from .backends import Database
 
 
 @pytest.fixture
-def store(pg_database: Database) -> PgStore:
+def store(pg_database: Database) -> Iterator[PgStore]:
     found = open_store(pg_database.fresh_url())
     assert isinstance(found, PgStore)
     yield found
@@ -95,3 +97,18 @@ def test_an_older_database_gains_the_columns_added_since(store: PgStore) -> None
         assert "last_online" in again.current().snapshot.columns("rentals")
     finally:
         again.close()
+
+
+def test_serve_on_an_unreachable_database_is_one_line_and_exit_2(monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from sms_rent_mock.mock_server.cli import main
+
+    monkeypatch.setattr(os, "environ", dict(os.environ))  # serve exports MOCK_*: keep them out of later tests
+    monkeypatch.setattr("sms_rent_mock.mock_server.cli.run_server", lambda *a, **k: pytest.fail("serve went on"))
+    monkeypatch.setenv("MOCK_DB", "postgresql://me:pw@127.0.0.1:1/mock")  # MOCK_DB is --db
+    result = CliRunner().invoke(main, ["serve"])
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert result.exit_code == 2 and len(lines) == 1, lines
+    assert lines[0].startswith("Error: --db postgresql://me:***@127.0.0.1:1/mock: cannot be used as a store (")
+    assert "Connection refused" in lines[0] and "pw" not in lines[0]
