@@ -50,3 +50,17 @@ def test_a_text_in_an_integer_column_is_found(backend: str) -> None:
             return
         tx.snapshot.db.execute("UPDATE accounts SET created_at = 'soon'")
         assert tx.snapshot.not_whole_number() == "accounts.created_at = 'soon'"
+
+
+def test_every_whole_table_has_an_export_order() -> None:
+    from sms_rent_mock.mock_server.storage.snapshot import KEYS, WHOLE
+
+    assert set(KEYS) == set(WHOLE)
+
+
+def test_an_export_keeps_its_order_after_rows_change() -> None:
+    with fresh_tx() as tx:
+        for key in ("a", "b"):
+            tx.accounts.insert(key, now=0)
+        tx.accounts.set_flags("a", blocked=True)  # PostgreSQL writes an updated row anew, elsewhere
+        assert [r["apikey"] for r in tx.snapshot.rows("accounts")] == ["a", "b"]

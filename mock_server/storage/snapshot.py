@@ -12,6 +12,11 @@ from ..domain.ports import RowRejected
 from .schema import TABLES, columns, is_postgres
 
 WHOLE = (*TABLES, "fault_rules")
+# PostgreSQL keeps no insertion order (an updated row moves), so an export lists rows by key there;
+# SQLite lists them by rowid, which for tables with an id is the same order
+KEYS = {"accounts": "apikey", "ledger": "id", "stock": "provider, country, service, period, operator",
+        "rentals": "id", "sms": "id", "retired_numbers": "dial, phone", "throttle": "at, apikey, op, fingerprint",
+        "fault_rules": "id"}
 
 
 def _table(name: str) -> str:
@@ -28,7 +33,8 @@ class Snapshot:
         return columns(self.db, _table(table))
 
     def rows(self, table: str) -> list[dict[str, Any]]:
-        return [dict(r) for r in self.db.execute(f"SELECT * FROM {_table(table)}")]
+        order = f" ORDER BY {KEYS[_table(table)]}" if is_postgres(self.db) else ""
+        return [dict(r) for r in self.db.execute(f"SELECT * FROM {_table(table)}{order}")]
 
     def wipe(self, tables: tuple[str, ...]) -> None:
         for table in tables:
