@@ -1,7 +1,6 @@
 """A throwaway PostgreSQL cluster for the tests: Debian's server binaries, a temporary data folder, a free port.
 
-``MOCK_TEST_PG`` (a ``postgresql://`` URL) points the tests at a server someone else runs instead. As root the
-cluster runs as the ``postgres`` user (``initdb`` refuses root); its socket and data live in the temporary folder,
+As root the cluster runs as the ``postgres`` user (``initdb`` refuses root); its socket and data live in the temporary folder,
 so parallel test workers each get their own cluster and nothing outlives the run.
 """
 
