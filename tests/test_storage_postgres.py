@@ -112,3 +112,22 @@ def test_serve_on_an_unreachable_database_is_one_line_and_exit_2(monkeypatch: py
     assert result.exit_code == 2 and len(lines) == 1, lines
     assert lines[0].startswith("Error: --db postgresql://me:***@127.0.0.1:1/mock: cannot be used as a store (")
     assert "Connection refused" in lines[0] and "pw" not in lines[0]
+
+
+def test_a_writer_behind_a_stopped_host_fails_instead_of_hanging(pg_database: Database,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from sms_rent_mock.mock_server.storage import postgres
+
+    monkeypatch.setattr(postgres, "LOCK_TIMEOUT", "200ms")  # 30 s in service, like SQLite's busy timeout
+    url = pg_database.fresh_url()
+    stopped, waiting = PgStore(url), PgStore(url)
+    try:
+        with stopped.unit_of_work():  # holds the write lock, as a host frozen mid-transaction would
+            with pytest.raises(sqlite3.OperationalError, match="lock timeout"):
+                with waiting.unit_of_work():
+                    pass
+        with waiting.unit_of_work() as tx:  # its connection is usable again afterwards
+            tx.meta.put("after", "1")
+    finally:
+        stopped.close()
+        waiting.close()

@@ -34,12 +34,8 @@ from .schema import PG_SCHEMA, PG_TABLES, PG_TRIGGERS, migrate
 from .sqlite import StoreError, Tx
 
 WRITE_LOCK = 0x5_3D5_7E47     # advisory lock key: the database's one writer at a time
-SCHEMES = ("postgresql://", "postgres://")
+LOCK_TIMEOUT = "30s"
 OTHER_DB = "start PostgreSQL there (README: Shared mock for a team), or choose another --db"
-
-
-def is_url(db: str) -> bool:
-    return db.startswith(SCHEMES)
 
 
 def redacted(url: str) -> str:
@@ -59,7 +55,8 @@ class PgStore:
     def __init__(self, url: str, *, serialise: bool = True, max_size: int = 64) -> None:
         self.url, self.path, self.serialise = url, redacted(url), serialise
         self.uid = uuid.uuid4().hex
-        self._begin = "BEGIN ISOLATION LEVEL READ COMMITTED" + (
+        # as SQLite's 30 s busy timeout: a writer stuck behind a host that stopped (not died) fails, never hangs
+        self._begin = f"BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'" + (
             f"; SELECT pg_advisory_xact_lock({WRITE_LOCK})" if serialise else "")
         self._local = threading.local()
         self._taken: list[psycopg.Connection[Any]] = []
