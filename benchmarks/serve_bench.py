@@ -18,6 +18,13 @@ processes after the run (``serve`` topped up to ``--total`` requests) and the ti
 
     python benchmarks/serve_bench.py [--workers 2] [--threads 8] [--seconds 8] [--keys 300]
 
+``--db postgresql://user@host/dbname`` (or ``--db postgresql`` for a throwaway cluster made with the
+tests' helper, ``tests/pg_cluster.py``) measures instead the shared mock: ``HOSTS`` ``serve`` processes
+on PostgreSQL beside the same number on one SQLite file, ``--workers`` each, the load split evenly over
+the hosts: the OnlineSim fleet read and the rent -> read -> close flow.
+
+    python benchmarks/serve_bench.py --db postgresql [--seconds 8] [--keys 300]
+
 Loopback only; every run is bounded in time, every top-up in count.
 """
 
@@ -116,8 +123,9 @@ class Server:
                 self.proc.wait(timeout=30)
 
 
-def start_ours(tmp: Path, port: int, opts: argparse.Namespace) -> Server:
-    args = [sys.executable, "-m", "sms_rent_mock.mock_server", "serve", "--db", str(tmp / "bench.sqlite3"), "--port", str(port),
+def start_ours(tmp: Path, port: int, opts: argparse.Namespace, db: str | None = None) -> Server:
+    db = db or str(tmp / "bench.sqlite3")
+    args = [sys.executable, "-m", "sms_rent_mock.mock_server", "serve", "--db", db, "--port", str(port),
             "--workers", str(opts.workers), "--threads", str(opts.threads), "--auto-sms", "0", "--no-console"]
     for name, value in SERVER_SETTINGS.items():
         args += ["--set", f"{name}={value}"]
@@ -324,6 +332,86 @@ def report(results: dict[str, dict[str, Any]], opts: argparse.Namespace) -> None
     print(f"  {'ready < 0.45 s':<36} {ours['ready']:.3f} s  {'met' if ours['ready'] < 0.45 else 'NOT met'}")
 
 
+# -- the shared mock: PostgreSQL beside SQLite, several hosts ------------------------------------------
+
+HOSTS = 2
+SHARED_WORKLOADS = (("onlinesim fleet read", "onlinesim", 16), ("onlinesim fleet read", "onlinesim", 1),
+                    ("rent-read-close flow", "flow", 16))
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def measure_hosts(servers: list[Server], run: Loader, opts: argparse.Namespace) -> dict[tuple[str, int], Any]:
+    """Each workload's connections split over the hosts, run at once: req/s summed, p50 / p99 the worst host's."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    rows: dict[tuple[str, int], Any] = {}
+    for label, workload, conns in SHARED_WORKLOADS:
+        used = servers[:conns]
+        share = [conns // len(used) + (i < conns % len(used)) for i in range(len(used))]
+        with ThreadPoolExecutor(len(used)) as pool:
+            list(pool.map(lambda sc: run(sc[0].base, sc[1], 1, workload), zip(used, share)))  # warm-up
+            found = list(pool.map(lambda sc: run(sc[0].base, sc[1], opts.seconds, workload), zip(used, share)))
+        rows[workload, conns] = row = {"rps": sum(f["rps"] for f in found), "p50": max(f["p50"] for f in found),
+                                       "p99": max(f["p99"] for f in found),
+                                       "non2xx": sum(f["non2xx"] for f in found)}
+        print(f"  {len(used)} host(s) {label:<22} {conns:>3} conns: {row['rps']:>7.0f} req/s  p50 {row['p50']:.2f} ms"
+              f"  p99 {row['p99']:.2f} ms" + (f"  ({row['non2xx']:.0f} non-2xx)" if row["non2xx"] else ""), flush=True)
+    return rows
+
+
+def shared_mock(opts: argparse.Namespace) -> None:
+    """``--db``: the same workloads on SQLite and on PostgreSQL, ``HOSTS`` hosts x ``--workers`` each."""
+    cluster = None
+    url = opts.db
+    if url == "postgresql":
+        sys.path.insert(0, str(HERE.parent / "tests"))
+        from pg_cluster import Cluster
+        cluster = Cluster().start()
+        url = cluster.create_db("bench")
+    results: dict[str, dict[tuple[str, int], Any]] = {}
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            tmp = Path(folder)
+            for name, db in (("sqlite", str(tmp / "bench.sqlite3")), ("postgresql", url)):
+                print(f"{name}: {HOSTS} hosts x {opts.workers} workers; building the fleet", flush=True)
+                servers: list[Server] = []
+                try:
+                    for _ in range(HOSTS):  # free ports: another benchmark may hold --port
+                        servers.append(start_ours(tmp, free_port(), opts, db))
+                    session = requests.Session()
+
+                    def get(path: str, params: dict[str, Any]) -> Any:
+                        return session.get(servers[0].base + path, params=params, timeout=30).json()
+                    urls = onlinesim_urls(onlinesim_fleet(get, MockControl(servers[0].base, session=session),
+                                                          keys=opts.keys))
+                    results[name] = measure_hosts(servers, make_loader(tmp, {"onlinesim": urls}), opts)
+                finally:
+                    for server in servers:
+                        server.stop()
+    finally:
+        if cluster is not None:
+            cluster.stop()
+    print(f"\n{HOSTS} hosts x {opts.workers} workers x {opts.threads} threads, {opts.seconds} s per row, "
+          f"{os.cpu_count()} cores, fleet {opts.keys} keys x 2 rentals x 3 SMS")
+    print(f"{'workload':<22}{'conns':>6}" + "".join(f"{n + ' req/s':>18}{'p50':>7}{'p99':>8}" for n in results)
+          + f"{'pg/sqlite':>11}")
+    for label, workload, conns in SHARED_WORKLOADS:
+        line = f"{label:<22}{conns:>6}"
+        for rows in results.values():
+            row = rows[workload, conns]
+            line += f"{row['rps']:>18.0f}{row['p50']:>7.2f}{row['p99']:>8.2f}"
+        if len(results) == 2:
+            line += f"{results['postgresql'][workload, conns]['rps'] / results['sqlite'][workload, conns]['rps']:>10.2f}x"
+        print(line)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
@@ -334,7 +422,12 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=18321)
     parser.add_argument("--only", choices=("serve", "bare", "prism"), action="append",
                         help="measure only these servers (repeatable)")
+    parser.add_argument("--db", default=None, metavar="postgresql[://URL]",
+                        help="the shared mock on PostgreSQL beside SQLite, 2 hosts (no URL: a throwaway cluster)")
     opts = parser.parse_args()
+    if opts.db:
+        shared_mock(opts)
+        return
     chosen = opts.only or ["serve", "bare", "prism"]
     results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory() as folder:

@@ -41,8 +41,9 @@ def main() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535))
-@click.option("--db", default="sms-rent-mock.sqlite3", show_default=True,
-              help="SQLite file that keeps all state across restarts; ':memory:' for throwaway state.")
+@click.option("--db", default="sms-rent-mock.sqlite3", show_default=True, envvar="MOCK_DB",
+              help="SQLite file that keeps all state across restarts; ':memory:' for throwaway state; "
+                   "postgresql://user@host/dbname for one mock shared by several hosts (extra 'postgres').")
 @click.option("--seed", default=0, show_default=True, type=int, help="Fixes ids, numbers and SMS texts.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Worker processes sharing the one store.")

@@ -11,7 +11,7 @@ from sms_rent_mock.fixtures import SmsFaker, load_catalog
 from .domain import Settings, World
 from .domain.clock import MODES
 from .providers import MARKETS
-from .storage import Store
+from .storage import Store, open_store
 
 DEFAULTS: dict[str, Any] = {
     "DB": "sms-rent-mock.sqlite3",   # a file, so a restart loses nothing; ":memory:" for throwaway state
@@ -46,7 +46,7 @@ def check(config: Mapping[str, Any]) -> None:
 def build_world(config: Mapping[str, Any]) -> World:
     """The World over the configured store (created and initialised on first use), after ``check``."""
     check(config)
-    return new_world(Store(str(config["DB"])), Settings.from_mapping(dict(config)), seed=int(config["SEED"]),
+    return new_world(open_store(str(config["DB"])), Settings.from_mapping(dict(config)), seed=int(config["SEED"]),
                      clock_mode=config["CLOCK"], time_scale=float(config["TIME_SCALE"]),
                      start_time=config["START_TIME"])
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from .domain.clock import MODES
 from .domain.settings import Settings
-from .storage import Store, StoreError, Tx
+from .storage import Store, StoreError, Tx, open_store
 
 WAY_OUT = "restore it from a backup, or move it away and start again with a new store"
 MAX_TIME = 253_402_300_799       # 9999-12-31 23:59:59 UTC: the last second a timestamp can be shown
@@ -124,7 +124,7 @@ def verify(path: str) -> None:
     A throwaway ``:memory:`` store is always fresh and is not opened here."""
     if path == ":memory:":
         return
-    store = Store(path)
+    store = open_store(path)
     try:
         check(store)
     finally:

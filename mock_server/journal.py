@@ -10,7 +10,9 @@ older than the newest ``JOURNAL_SIZE`` by primary key. It lives in its own SQLit
 Readers still see every request answered before they asked: ``entries()`` first flushes the buffers of
 this process, then waits (at most ``WAIT_LIMIT``) until no other live process holds unwritten entries.
 A process marks that it holds some with an empty file ``<db>.requests.pending/<pid>-<id>``, made when
-its buffer stops being empty and removed once the buffer is written.
+its buffer stops being empty and removed once the buffer is written. On PostgreSQL the journal is a
+table of the shared database and the mark an advisory lock, so it holds across hosts
+(``storage/pg_journal.py``).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from sms_rent_mock.schemas.dialects import DIALECTS
 
 from .domain import World
 from .request_params import params as request_params
-from .storage import Store
+from .storage import Store, is_postgres
 
 log = logging.getLogger("sms_rent_mock")
 REDACTED = "***"
@@ -60,10 +62,16 @@ class Journal:
     def __init__(self, db_path: str, size: int, *, flush_delay: float = FLUSH_DELAY,
                  batch_size: int = BATCH_SIZE) -> None:
         self.size, self.flush_delay, self.batch_size = size, flush_delay, batch_size
-        self.store = None if size <= 0 else Store(":memory:" if db_path == ":memory:" else f"{db_path}.requests")
+        self.pending: Any = None  # PostgreSQL: the cross-host mark (pg_journal.Pending)
+        if size > 0 and is_postgres(db_path):
+            from .storage import pg_journal
+            self.store: Any = pg_journal.journal_store(db_path)
+            self.pending = pg_journal.Pending(self.store)
+        else:
+            self.store = None if size <= 0 else Store(":memory:" if db_path == ":memory:" else f"{db_path}.requests")
         if self.store is not None:
             self._migrate(self.store)
-        shared = self.store is not None and not self.store.in_memory
+        shared = self.store is not None and not self.store.in_memory and self.pending is None
         self.pending_dir = Path(f"{db_path}.requests.pending") if shared else None
         self._name = uuid.uuid4().hex[:12]
         self._start()
@@ -105,6 +113,8 @@ class Journal:
             if not self._buffer and (marker := self._marker) is not None:
                 marker.parent.mkdir(exist_ok=True)
                 marker.touch()
+            elif not self._buffer and self.pending is not None:
+                self.pending.mark()
             self._buffer.append(row)
             full = len(self._buffer) >= self.batch_size
             if self._thread is None:
@@ -144,12 +154,17 @@ class Journal:
             with self._lock:
                 if not self._buffer and (marker := self._marker) is not None:
                     marker.unlink(missing_ok=True)
+                elif not self._buffer and self.pending is not None:
+                    self.pending.unmark()
 
     def _wait_for_others(self) -> None:
         """Flush every journal of this process, then wait while another live process holds entries."""
         for other in list(_LIVE):
             if other.store is not None and self.store is not None and other.store.path == self.store.path:
                 other.flush()
+        if self.pending is not None:
+            self.pending.wait_for_others(WAIT_LIMIT)
+            return
         if self.pending_dir is None:
             return
         mine = f"{os.getpid()}-"
@@ -190,6 +205,15 @@ class Journal:
         return [{"id": r["id"], "provider": r["provider"], "method": r["method"], "params": json.loads(r["params"]),
                  "outcome": r["outcome"], "http_status": r["http_status"], "fault": r["fault"],
                  "duration_ms": r["duration_ms"], "at": r["at"]} for r in rows]
+
+    def close(self) -> None:
+        """Write what is buffered and let go of the journal's store (PostgreSQL: its connections)."""
+        if self.store is not None:
+            self.flush()
+            if self.pending is not None:
+                self.pending.close()
+            self.store.close()
+            self.store = None
 
     def clear(self) -> int:
         """Delete every entry, those still buffered by any process included."""

@@ -52,6 +52,8 @@ def store_dir(db: str) -> Path:
     """``<db>.tls`` next to a store file; a fresh temporary folder for ``:memory:`` (the caller removes it)."""
     if db == ":memory:":
         return Path(tempfile.mkdtemp(prefix="sms-rent-mock-tls-"))
+    if db.startswith(("postgresql://", "postgres://")):  # a shared database: the certificate stays on this host
+        return Path("sms-rent-mock-postgres.tls").absolute()
     return Path(f"{db}.tls").absolute()
 
 

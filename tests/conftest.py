@@ -12,15 +12,28 @@ from flask.testing import FlaskClient
 from sms_rent_mock.mock_server import create_app
 from sms_rent_mock.mock_server.domain import World, clock
 
+from . import backends
+from .backends import backend, pg_database  # noqa: F401 (fixtures)
+
 START = 1_700_000_000
 
 
 def make_app(**overrides: Any) -> Flask:
-    """A fresh mock: in-memory store, frozen clock at START, responses validated (violations raise)."""
-    config: dict[str, Any] = {"DB": ":memory:", "CLOCK": "frozen", "START_TIME": START, "VALIDATE": "raise",
+    """A fresh mock: a throwaway store (``backends.db_url``), frozen clock at START, responses validated
+    (violations raise)."""
+    config: dict[str, Any] = {"DB": backends.db_url(), "CLOCK": "frozen", "START_TIME": START, "VALIDATE": "raise",
                               "TESTING": True}
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    backends.opened(app.extensions["mock_journal"])
+    backends.opened(app.extensions["rental_world"].store)
+    return app
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A module using the ``backend`` fixture runs on every backend (``tests/backends.py``)."""
+    if "backend" in metafunc.fixturenames:
+        metafunc.parametrize("backend", backends.BACKENDS, indirect=True)
 
 
 @pytest.fixture

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sms_rent_mock.mock_server.storage import Store, Tx
+from sms_rent_mock.mock_server.storage import Tx, open_store
+
+from . import backends
 
 
 @contextmanager
 def fresh_tx() -> Iterator[Tx]:
-    store = Store(":memory:")
+    """On the test's backend (``tests/backends.py``)."""
+    store = open_store(backends.db_url())
     try:
         with store.unit_of_work() as tx:
             yield tx

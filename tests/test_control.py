@@ -13,6 +13,8 @@ from sms_rent_mock.mock_server.control import ControlError, MockControl
 
 from .control_helpers import DAY, KEY, MINUTE, START, Mock, m, mock
 
+pytestmark = pytest.mark.usefixtures("backend")  # every test on SQLite and PostgreSQL
+
 __all__ = ["m"]
 
 

@@ -14,6 +14,8 @@ from sms_rent_mock.mock_server.providers import onlinesim
 
 from .test_onlinesim import KEY, call
 
+pytestmark = pytest.mark.usefixtures("backend")  # hostile input on SQLite and PostgreSQL (NUL, sizes)
+
 RENT = {"apikey": KEY, "country": "7", "days": "1"}
 
 

@@ -12,6 +12,8 @@ from sms_rent_mock.mock_server.domain import World
 
 from .conftest import START, make_app
 
+pytestmark = pytest.mark.usefixtures("backend")  # every test on SQLite and PostgreSQL
+
 KEY = "key-a"
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -16,6 +17,8 @@ from sms_rent_mock.mock_server.domain.snapshot import STATE_TABLES
 from sms_rent_mock.schemas.dialects import DIALECTS
 
 from .conftest import make_app
+
+pytestmark = pytest.mark.usefixtures("backend")  # hostile input on SQLite and PostgreSQL (NUL, sizes)
 
 KEY = "fuzz-key"
 APP = make_app(START_BALANCE=100_000, MAX_CONCURRENT=1000)

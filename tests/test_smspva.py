@@ -12,6 +12,8 @@ from sms_rent_mock.mock_server.providers import smspva
 from .conftest import make_app
 from .smspva_helpers import KEY, Pva, free
 
+pytestmark = pytest.mark.usefixtures("backend")  # every test on SQLite and PostgreSQL
+
 PUBLIC = ["getcountries", "get_default_services", "get_country_by_service", "getdata", "getdataWithProviders",
           "getcount", "getCountWithProviders", "get_count_multi", "get_days_canada_paypal", "get_min_paypal_days"]
 PUBLIC_PARAMS = {"get_country_by_service": {"service": "opt6", "dtype": "week"}, "getdata": {"country": "RU"},

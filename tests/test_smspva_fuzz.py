@@ -16,6 +16,8 @@ from sms_rent_mock.mock_server.providers import smspva
 from .conftest import make_app
 from .smspva_helpers import KEY
 
+pytestmark = pytest.mark.usefixtures("backend")  # hostile input on SQLite and PostgreSQL (NUL, sizes)
+
 NASTY = st.one_of(st.text(max_size=40), st.sampled_from(["", " ", "0", "-1", "1e3", "99999999999999999999", "opt6",
                                                          "RU", "week", "month", "day", "100000", "7", "+7", "null"]),
                   st.integers(min_value=-10, max_value=200_000).map(str))

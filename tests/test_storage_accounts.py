@@ -8,6 +8,8 @@ import pytest
 
 from .storage_helpers import add_rental, fresh_tx
 
+pytestmark = pytest.mark.usefixtures("backend")  # every test on SQLite and PostgreSQL
+
 
 def test_a_post_moves_the_balance_with_a_ledger_row_and_never_below_zero() -> None:
     with fresh_tx() as tx:

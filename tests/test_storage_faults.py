@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from .storage_helpers import fresh_tx
+
+pytestmark = pytest.mark.usefixtures("backend")  # every test on SQLite and PostgreSQL
 
 
 def add(tx: object, remaining: int | None) -> int:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from .storage_helpers import add_rental, fresh_tx
+
+pytestmark = pytest.mark.usefixtures("backend")  # every test on SQLite and PostgreSQL
 
 
 def test_messages_are_listed_newest_first_up_to_now() -> None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from .storage_helpers import fresh_tx
+
+pytestmark = pytest.mark.usefixtures("backend")  # every test on SQLite and PostgreSQL
 
 
 def test_put_replaces_and_get_reads_text() -> None:

@@ -8,6 +8,8 @@ import pytest
 
 from .storage_helpers import add_rental, fresh_tx
 
+pytestmark = pytest.mark.usefixtures("backend")  # every test on SQLite and PostgreSQL
+
 
 def test_insert_derives_due_at_from_the_guard_and_expiry() -> None:
     with fresh_tx() as tx:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from .storage_helpers import fresh_tx
+
+pytestmark = pytest.mark.usefixtures("backend")  # every test on SQLite and PostgreSQL
 
 
 def test_calls_are_counted_and_seen_within_a_window_and_forgotten_after() -> None:

@@ -1,10 +1,13 @@
-"""The request journal's rows (in its own store file, ``<db>.requests``; ``mock_server/journal.py``)."""
+"""The request journal's rows (SQLite: its own store file, ``<db>.requests``; PostgreSQL: a table of the
+shared database; ``mock_server/journal.py``)."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
 from typing import Any
+
+from .schema import migrate
 
 _COLUMNS = ("provider", "method", "params", "outcome", "http_status", "fault", "duration_ms", "at", "logged")
 
@@ -15,9 +18,7 @@ class JournalRows:
 
     def migrate(self) -> None:
         """Batches from several workers interleave, so entries are ordered by ``logged``, not by id."""
-        if "logged" not in {row[1] for row in self.db.execute("PRAGMA table_info(journal)")}:
-            self.db.execute("ALTER TABLE journal ADD COLUMN logged REAL")
-        self.db.execute("CREATE INDEX IF NOT EXISTS journal_by_time ON journal(logged)")
+        migrate(self.db, ("journal",))
 
     def append(self, batch: Sequence[Sequence[Any]], *, keep: int) -> None:
         """Add rows (values in ``_COLUMNS`` order), then drop all but the newest ``keep``."""

@@ -9,9 +9,14 @@ import sqlite3
 from typing import Any
 
 from ..domain.ports import RowRejected
-from .schema import TABLES
+from .schema import TABLES, columns, is_postgres
 
 WHOLE = (*TABLES, "fault_rules")
+# PostgreSQL keeps no insertion order (an updated row moves), so an export lists rows by key there;
+# SQLite lists them by rowid, which for tables with an id is the same order
+KEYS = {"accounts": "apikey", "ledger": "id", "stock": "provider, country, service, period, operator",
+        "rentals": "id", "sms": "id", "retired_numbers": "dial, phone", "throttle": "at, apikey, op, fingerprint",
+        "fault_rules": "id"}
 
 
 def _table(name: str) -> str:
@@ -25,10 +30,11 @@ class Snapshot:
         self.db = db
 
     def columns(self, table: str) -> list[str]:
-        return [row[1] for row in self.db.execute(f"PRAGMA table_info({_table(table)})")]
+        return columns(self.db, _table(table))
 
     def rows(self, table: str) -> list[dict[str, Any]]:
-        return [dict(r) for r in self.db.execute(f"SELECT * FROM {_table(table)}")]
+        order = f" ORDER BY {KEYS[_table(table)]}" if is_postgres(self.db) else ""
+        return [dict(r) for r in self.db.execute(f"SELECT * FROM {_table(table)}{order}")]
 
     def wipe(self, tables: tuple[str, ...]) -> None:
         for table in tables:
@@ -51,7 +57,9 @@ class Snapshot:
 
     def not_whole_number(self) -> str | None:
         """The first value of a column declared INTEGER that is not an integer (or NULL where allowed),
-        as ``table.column = value``; None when every one is."""
+        as ``table.column = value``; None when every one is. (PostgreSQL's typed columns hold no other.)"""
+        if is_postgres(self.db):
+            return None
         tables = [r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
                                                 "AND name NOT LIKE 'sqlite_%'")]
         for table in tables:
