@@ -30,6 +30,7 @@ import psycopg
 import psycopg_pool
 
 from .pg_adapter import Connection
+from .savepoints import nested
 from .schema import PG_SCHEMA, PG_TABLES, PG_TRIGGERS, migrate
 from .sqlite import StoreError, Tx
 
@@ -113,18 +114,8 @@ class PgStore:
         db = self.db
         depth = self._local.depth
         if depth:
-            name = f"nested_{depth}"
-            db.execute(f"SAVEPOINT {name}")
-            self._local.depth = depth + 1
-            try:
+            with nested(db, self._local, depth):
                 yield db
-            except BaseException:
-                db.execute(f"ROLLBACK TO SAVEPOINT {name}")
-                db.execute(f"RELEASE SAVEPOINT {name}")
-                raise
-            finally:
-                self._local.depth = depth
-            db.execute(f"RELEASE SAVEPOINT {name}")
             return
         try:
             db.executescript(self._begin)  # one round trip: BEGIN and, for the store, the write lock

@@ -28,6 +28,7 @@ from .inbox import Inbox
 from .journal import JournalRows
 from .meta import Meta
 from .rentals import Rentals
+from .savepoints import nested
 from .schema import SCHEMA, migrate
 from .snapshot import Snapshot
 from .stock import Stock
@@ -125,18 +126,8 @@ class Store:
         db = self.db
         depth = getattr(self._local, "depth", 0)
         if depth:
-            name = f"nested_{depth}"
-            db.execute(f"SAVEPOINT {name}")
-            self._local.depth = depth + 1
-            try:
+            with nested(db, self._local, depth):
                 yield db
-            except BaseException:
-                db.execute(f"ROLLBACK TO {name}")
-                db.execute(f"RELEASE {name}")
-                raise
-            finally:
-                self._local.depth = depth
-            db.execute(f"RELEASE {name}")
             return
         with self._write_lock:
             db.execute("BEGIN IMMEDIATE")
