@@ -1,4 +1,5 @@
-"""The application factory: configuration, the World over its store, and the provider blueprints."""
+"""The application factory: configuration, the World over its store, the control API and console as Flask
+routes, and the provider front (``front.py``) in front of them."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from flask import Flask
 from . import config as config_module
 from . import console, control, failures, faults, integrity, journal
 from .domain import World
-from .providers import BLUEPRINTS, schema_check
+from .front import ProviderFront
+from .providers import schema_check
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -26,8 +28,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     failures.init_app(app)
     integrity.verify(str(app.config["DB"]))  # StoreError: one line naming the file and the way out
     app.extensions["rental_world"] = config_module.build_world(app.config)
-    for blueprint in BLUEPRINTS:
-        app.register_blueprint(blueprint)
     if app.config["VALIDATE"]:
         app.after_request(schema_check)
     faults.init_app(app, app.extensions["rental_world"])
@@ -36,7 +36,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.register_blueprint(control.bp)
     if app.config["CONSOLE"]:
         app.register_blueprint(console.bp)
-    app.wsgi_app = collapse_slashes(app.wsgi_app)  # type: ignore[method-assign]
+    app.wsgi_app = collapse_slashes(ProviderFront(app))  # type: ignore[method-assign]
     return app
 
 

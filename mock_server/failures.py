@@ -16,12 +16,13 @@ import sqlite3
 import threading
 from typing import Any
 
-from flask import Flask, Response, current_app, g, has_request_context, jsonify, request
+from flask import Flask, current_app, has_request_context, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from sms_rent_mock.schemas.dialects import DIALECTS
+from sms_rent_mock.schemas.dialects import Dialect
 
-from . import integrity
+from . import exchange, integrity
+from .exchange import Reply
 from .faults import DroppedConnection
 from .storage import StoreError
 
@@ -50,17 +51,20 @@ def redact(text: str) -> str:
 
 
 def _request_keys() -> list[str]:
-    if not has_request_context():
+    serving = exchange.current()
+    if serving is not None:  # a provider request (the front)
+        current, merged = serving.request, serving.params
+    elif has_request_context():  # a Flask route
+        current, merged = request, {}
+    else:
         return []
-    found = []
-    merged = g.get("request_params") or {}
-    found.append(str(merged.get("apikey", "")))
-    for source in (request.args, request.form):
+    found = [str(merged.get("apikey", ""))]
+    for source in (current.args, current.form):
         found.append(str(source.get("apikey", "")))
-    auth = request.headers.get("Authorization", "")
+    auth = current.headers.get("Authorization", "")
     found.append(auth[7:].strip() if auth.lower().startswith("bearer ") else "")
-    if request.path.startswith("/_mock/accounts/"):
-        found.append(request.path.removeprefix("/_mock/accounts/").split("/")[0])
+    if current.path.startswith("/_mock/accounts/"):
+        found.append(current.path.removeprefix("/_mock/accounts/").split("/")[0])
     return sorted({k for k in found if len(k) >= 3}, key=len, reverse=True)  # longest first
 
 
@@ -76,9 +80,8 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def _once(cause: str) -> bool:
+def _once(seen: set[str], cause: str) -> bool:
     """True the first time this app sees ``cause`` (per process: each worker logs it once)."""
-    seen: set[str] = current_app.extensions.setdefault("failures_seen", set())
     with _seen_lock:
         if cause in seen:
             return False
@@ -89,30 +92,37 @@ def _once(cause: str) -> bool:
 
 
 def handle(exc: Exception) -> Any:
-    """The error handler for every exception a view or hook raises."""
+    """The error handler of the Flask routes (control API, console) for every exception a view or hook raises."""
     if isinstance(exc, HTTPException) and (exc.code or 500) < 500:
         return exc  # 404, 405, ...: werkzeug's own answer
+    status, message = _failed(exc, current_app.extensions.get("rental_world"), f"{request.method} {request.path}",
+                              current_app.extensions.setdefault("failures_seen", set()))
+    response = jsonify({"error": message, "field": None})
+    response.status_code = status
+    return response
+
+
+def provider_failure(exc: Exception, world: Any, dialect: Dialect, where: str, seen: set[str]) -> Reply:
+    """What a provider request that failed unexpectedly answers: the dialect's ``busy`` code, HTTP 500
+    (503 when the store cannot be used), the cause logged once."""
     if isinstance(exc, DroppedConnection):
         raise exc  # a fault rule's dropped connection: the in-process client must see it
-    world = current_app.extensions.get("rental_world")
+    status, _ = _failed(exc, world, where, seen)
+    return Reply(dialect.error_body(dialect.codes.busy), status, outcome="error")
+
+
+def _failed(exc: Exception, world: Any, where: str, seen: set[str]) -> tuple[int, str]:
+    """(HTTP status, message) of an unexpected failure, logged the first time its cause is seen."""
     store_problem = _store_problem(world, exc)
     status = 503 if store_problem else 500
     message = store_problem or "internal error: the cause is in the server log"
     cause = store_problem or f"{type(exc).__name__}: {exc}"
-    if _once(cause):
-        where = f"{request.method} {request.path}"
+    if _once(seen, cause):
         if store_problem:
             log.error("%s failed: %s", where, store_problem)
         else:
             log.error("%s failed: %s", where, cause, exc_info=exc)
-    dialect = DIALECTS.get(request.blueprint or "")
-    if dialect is not None:
-        g.mock_outcome = "error"
-        response: Response = jsonify(dialect.error_body(dialect.codes.busy))
-    else:
-        response = jsonify({"error": message, "field": None})
-    response.status_code = status
-    return response
+    return status, message
 
 
 def _store_problem(world: Any, exc: Exception) -> str | None:

@@ -19,15 +19,15 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, current_app
 from jsonschema.exceptions import best_match
 
 from sms_rent_mock import schemas
-from sms_rent_mock.schemas.dialects import DIALECTS, call_of
+from sms_rent_mock.schemas.dialects import DIALECTS
 
 from .domain import Settings, World
 from .domain import admin
-from .request_params import params
+from .exchange import Exchange, Reply
 
 TERMINAL = ("error", "http_status", "body", "drop")
 ERROR_PAGE = "<html><head><title>{code}</title></head><body><h1>{code}</h1><p>nginx</p></body></html>"
@@ -191,68 +191,55 @@ def runtime(app: Flask | None = None) -> Runtime:
     return found
 
 
-# -- which provider call is this? ----------------------------------------------------------------------
+# -- applying them ----------------------------------------------------------------------------------
 
-def provider_call() -> tuple[str, str] | None:
-    """(provider, method) of a request a provider's route took (the dialect names the method), else None."""
-    if request.blueprint not in DIALECTS:
+def screen(found: Runtime, exchange: Exchange) -> Reply | None:
+    """The front's first step for a provider call: the reply the rules it triggers give (waiting out any
+    delay first), or None to serve it normally."""
+    if not found.refresh():
         return None
-    return call_of(request.path, request.args)
-
-
-# -- hooks ------------------------------------------------------------------------------------------
-
-def before_request() -> Response | None:
-    g.mock_started = time.perf_counter()
-    rules_now = runtime().refresh()
-    call = provider_call()
-    if call is None:
-        return None
-    g.mock_call = call
-    if not rules_now:
-        return None
-    chosen = runtime().pick(*call, params())
+    chosen = found.pick(*exchange.call, exchange.params)
     if not chosen:
         return None
-    g.mock_fault = chosen[-1].id
+    exchange.fault = chosen[-1].id
     for rule in chosen:
         if rule.action.get("delay_ms"):
             time.sleep(rule.action["delay_ms"] / 1000)
-    return respond(call[0], chosen[-1].action)
+    return respond(exchange.call[0], chosen[-1].action)
 
 
-def respond(provider: str, action: dict[str, Any]) -> Response | None:
+def respond(provider: str, action: dict[str, Any]) -> Reply | None:
     """The faulty answer a rule's action describes (None: only a delay, serve the request normally)."""
     if "error" in action:
-        g.mock_outcome = action["error"]
-        body = DIALECTS[provider].error_body(action["error"])
-        return Response(json.dumps(body), 200, mimetype="application/json")
+        return Reply(DIALECTS[provider].error_body(action["error"]), outcome=action["error"])
     if "drop" in action:
-        from .journal import write  # journal imports this module; journal first: the client reacts at once
-
-        write(0, "dropped")
-        return drop()
+        return Reply(b"", outcome="dropped", drop=True)
     if "http_status" in action:
         status = int(action["http_status"])
         if "body" in action:
-            return Response(action["body"], status, mimetype="application/json")
-        return Response(ERROR_PAGE.format(code=status), status, mimetype="text/html")
+            return Reply(str(action["body"]).encode(), status)
+        return Reply(ERROR_PAGE.format(code=status).encode(), status, content_type="text/html; charset=utf-8")
     if "body" in action:
-        g.mock_outcome = "malformed"
-        return Response(action["body"], 200, mimetype="application/json")
+        return Reply(str(action["body"]).encode(), outcome="malformed")
     return None
 
 
-def drop() -> Response:
+def refresh_hook() -> None:
+    """before_request of the Flask routes: keep this worker's settings and rules current (a control call
+    reads the settings the provider calls of every worker apply)."""
+    runtime().refresh()
+
+
+def drop(environ: dict[str, Any]) -> None:
     """Close the client's connection without an answer.
 
     The development server hands over its socket; under Granian the request's socket is found among
     this process's descriptors (peer address, and the connection that received data last without
     answering yet). Without either, the in-process test client gets ``DroppedConnection``.
     """
-    granian = request.environ.get("SERVER_SOFTWARE") == "Granian"
-    own = request.environ.get("werkzeug.socket")
-    conns = [own] if own is not None else _granian_socket(request.environ) if granian else []
+    granian = environ.get("SERVER_SOFTWARE") == "Granian"
+    own = environ.get("werkzeug.socket")
+    conns = [own] if own is not None else _granian_socket(environ) if granian else []
     if not conns:
         raise DroppedConnection("connection dropped by a fault rule")
     for conn in conns:
@@ -263,7 +250,6 @@ def drop() -> Response:
             pass
         if granian:
             conn.close()  # our duplicate of the descriptor; Granian closes its own
-    return Response(b"", 200)  # written to a closed socket: the server drops it
 
 
 def _granian_socket(environ: dict[str, Any]) -> list[socket.socket]:
@@ -310,4 +296,4 @@ def _granian_socket(environ: dict[str, Any]) -> list[socket.socket]:
 
 def init_app(app: Flask, world: World) -> None:
     app.extensions["mock_runtime"] = Runtime(world, world.settings, int(app.config["SEED"]))
-    app.before_request(before_request)
+    app.before_request(refresh_hook)

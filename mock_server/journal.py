@@ -27,15 +27,16 @@ import threading
 import time
 import uuid
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, current_app, g, has_request_context
+from flask import Flask, current_app
 
 from sms_rent_mock.schemas.dialects import DIALECTS
 
-from .domain import World
-from .request_params import params as request_params
+from . import exchange as exchanges
+from .exchange import Exchange, Reply
 from .storage import Store, is_postgres
 
 log = logging.getLogger("sms_rent_mock")
@@ -47,13 +48,24 @@ WAIT_LIMIT = 2.0     # seconds a reader waits for other processes' buffers
 _LIVE: weakref.WeakSet[Journal] = weakref.WeakSet()  # this process's journals (flushed at exit and on read)
 
 Row = tuple[str, str, str, str, int, int | None, float, int, float]
+# what a request leaves in the buffer: a Row whose parameters are still a dict (redacted and encoded by
+# the flusher, off the request path)
+Entry = tuple[str, str, dict[str, str], str, int, int | None, float, int, float]
 
 
-def outcome_of(provider: str, response: Response) -> str:
+def outcome_of(provider: str, reply: Reply) -> str:
     """``ok``, the provider's error code or message, ``HTTP <status>``, or ``malformed``."""
-    if response.status_code != 200:
-        return f"HTTP {response.status_code}"
-    return DIALECTS[provider].envelope.outcome(response.get_json(silent=True) if response.is_json else None)
+    if reply.outcome is not None:
+        return reply.outcome
+    if reply.status != 200:
+        return f"HTTP {reply.status}"
+    return DIALECTS[provider].envelope.outcome(None if isinstance(reply.body, bytes) else reply.body)
+
+
+def _row(entry: Entry) -> Row:
+    provider, method, params, *rest = entry
+    redacted = {k: (REDACTED if k.lower() == "apikey" else v) for k, v in params.items()}
+    return (provider, method, json.dumps(redacted, ensure_ascii=False), *rest)  # type: ignore[return-value]
 
 
 class Journal:
@@ -90,7 +102,7 @@ class Journal:
         self._lock = threading.Lock()      # guards the buffer and the marker
         self._flushing = threading.Lock()  # one batch write at a time, in order
         self._wake = threading.Event()
-        self._buffer: list[Row] = []
+        self._buffer: list[Entry] = []
         self._thread: threading.Thread | None = None
 
     @property
@@ -105,10 +117,8 @@ class Journal:
         if self._pid != os.getpid():
             self._start()
             _hook_exit()
-        redacted = {k: (REDACTED if k.lower() == "apikey" else v) for k, v in params.items()}
         at = at if -SQLITE_INT <= at < SQLITE_INT else 0  # a damaged clock must not stop the journal
-        row: Row = (provider, method, json.dumps(redacted, ensure_ascii=False), outcome, http_status, fault,
-                    round(duration_ms, 3), at, time.time())
+        row: Entry = (provider, method, params, outcome, http_status, fault, round(duration_ms, 3), at, time.time())
         with self._lock:
             if not self._buffer and (marker := self._marker) is not None:
                 marker.parent.mkdir(exist_ok=True)
@@ -144,8 +154,9 @@ class Journal:
                 batch, self._buffer = self._buffer, []
             if batch:
                 try:
+                    rows = [_row(entry) for entry in batch]
                     with self.store.unit_of_work() as tx:
-                        tx.journal.append(batch, keep=self.size)
+                        tx.journal.append(rows, keep=self.size)
                 except BaseException:
                     with self._lock:  # kept for the next try, but never more than the journal holds
                         self._buffer[:0] = batch
@@ -250,44 +261,28 @@ def journal(app: Flask | None = None) -> Journal:
     return found
 
 
-def write(http_status: int, outcome: str) -> None:
-    """Journal the current provider request once (``http_status`` 0: no answer was sent)."""
-    call, book = g.get("mock_call"), journal()
-    if call is None or g.get("mock_journaled") or book.size <= 0:
+def record(book: Journal, exchange: Exchange, reply: Reply, clock: Callable[[], int]) -> None:
+    """Journal a provider request once, dated with the request's own `now` (``clock()`` when it read
+    none); a dropped connection is status 0, no answer sent."""
+    if exchange.journaled or book.size <= 0:
         return
-    g.mock_journaled = True
-    started = g.get("mock_started", time.perf_counter())
-    at = g.get("mock_now")  # the request's own `now` (``_remember_now``); read the clock if it read none
+    exchange.journaled = True
     try:
-        if at is None:
-            world: World = current_app.extensions["rental_world"]
-            at = world.now()
-        book.record(provider=call[0], method=call[1], params=request_params(), outcome=outcome,
-                    http_status=http_status, fault=g.get("mock_fault"),
-                    duration_ms=(time.perf_counter() - started) * 1000, at=at)
+        at = exchange.now if exchange.now is not None else clock()
+        book.record(provider=exchange.call[0], method=exchange.call[1], params=exchange.params,
+                    outcome=outcome_of(exchange.call[0], reply), http_status=0 if reply.drop else reply.status,
+                    fault=exchange.fault, duration_ms=(time.perf_counter() - exchange.started) * 1000, at=at)
     except (sqlite3.Error, OSError):  # the journal never fails a request
         log.exception("could not journal a request")
 
 
-def after_request(response: Response) -> Response:
-    if g.get("mock_call") is not None:
-        write(response.status_code, g.get("mock_outcome") or outcome_of(g.mock_call[0], response))
-    return response
-
-
-def teardown(exc: BaseException | None) -> None:
-    """A request that raised never reached ``after_request``: journal it here."""
-    if exc is not None:
-        write(500, g.get("mock_outcome") or "HTTP 500")
-
-
-def _remember_now(now: int) -> None:
-    if has_request_context():
-        g.mock_now = now
+def remember_now(now: int) -> None:
+    """The World's ``seen_now``: the request's own `now`, the moment its entry is dated with."""
+    found = exchanges.current()
+    if found is not None and found.now is None:
+        found.now = now
 
 
 def init_app(app: Flask) -> None:
     app.extensions["mock_journal"] = Journal(str(app.config["DB"]), int(app.config["JOURNAL_SIZE"]))
-    app.extensions["rental_world"].seen_now = _remember_now
-    app.after_request(after_request)
-    app.teardown_request(teardown)
+    app.extensions["rental_world"].seen_now = remember_now

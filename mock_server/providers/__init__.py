@@ -9,7 +9,8 @@ from . import onlinesim, smspva
 from .smspva_common import PROVIDER as SMSPVA
 from .wire import schema_check
 
-BLUEPRINTS = (onlinesim.bp, smspva.bp)
+# provider name -> its dialect on the server (the front routes each request to one)
+SERVED = {d.dialect.name: d for d in (onlinesim.DIALECT, smspva.DIALECT)}
 
 # each provider's market policy, handed to the World (the domain names no provider)
 MARKETS = {
@@ -18,4 +19,4 @@ MARKETS = {
 }
 NAMES = tuple(MARKETS)
 
-__all__ = ["BLUEPRINTS", "MARKETS", "NAMES", "schema_check"]
+__all__ = ["MARKETS", "NAMES", "SERVED", "schema_check"]

@@ -15,17 +15,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, request
-
 from sms_rent_mock.schemas.dialects import Dialect, Method
 
 from ..domain import World, errors
-from ..request_params import body_problem, params
+from ..exchange import Exchange, Reply
 from . import wire
 
-ANY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+# the HTTP methods a provider route takes at all (the dialect then refuses all but its own verbs);
+# any other is answered 405 by the front
+ANY_METHOD = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
-Handler = Callable[[World, dict[str, str]], Response]
+Handler = Callable[[World, dict[str, str]], Reply]
 CodeFor = Callable[[World, str, errors.RentalError], str]  # (world, method, refusal) -> the provider's code
 
 
@@ -46,43 +46,34 @@ class ServerDialect:
     code_for: CodeFor
     prepare: Callable[[dict[str, str]], None] | None = None  # adjusts parameters before the schema check
 
-    def error(self, code: str) -> Response:
+    def error(self, code: str) -> Reply:
         return wire.reply(self.dialect.name, "error", self.dialect.error_body(code))
 
-    def blueprint(self, import_name: str) -> Blueprint:
-        """The provider's routes: its endpoint, or ``<folder><name>`` for each folder it serves."""
-        bp = Blueprint(self.dialect.name, import_name)
-        rules = [self.dialect.endpoint] if self.dialect.endpoint else [f"{f}<name>" for f in self.dialect.folders]
-        for index, rule in enumerate(rules):
-            bp.add_url_rule(rule, f"api{index}", self.dispatch, methods=ANY_METHOD)
-        return bp
-
-    def dispatch(self, **_: str) -> Response:
+    def dispatch(self, world: World, exchange: Exchange) -> Reply:
         """Route one call (the steps are in the module docstring)."""
-        d, codes = self.dialect, self.dialect.codes
-        if request.method not in d.verbs:
+        d, codes, verb = self.dialect, self.dialect.codes, exchange.request.method
+        if verb not in d.verbs:
             return self.error(codes.wrong_verb)
-        if d.param is not None and body_problem() is not None:
+        if d.param is not None and exchange.body_error is not None:
             return self.error(codes.bad_params)
-        method = d.method_at(request.path, params())
+        method = d.method_at(exchange.request.path, exchange.params)
         if method is None:
             return self.error(codes.unknown_method)
-        if request.method == "HEAD" and not method.read_only:
+        if verb == "HEAD" and not method.read_only:
             return self.error(codes.wrong_verb)  # a HEAD never rents, charges or deletes
-        if body_problem() is not None:
+        if exchange.body_error is not None:
             return self.error(codes.bad_params)
-        values = params()
+        values = dict(exchange.params)
         if self.prepare is not None:
             self.prepare(values)
         found = wire.problem(d.name, method.name, values, fallback=codes.bad_params)
         if found is not None:
             return self.error(found[1])
         if not method.transaction:
-            return self._answer(method, values)
-        return wire.committed(lambda: self._answer(method, values))
+            return self._answer(world, method, values)
+        return wire.committed(world, lambda: self._answer(world, method, values))
 
-    def _answer(self, method: Method, values: dict[str, str]) -> Response:
-        world = wire.world()
+    def _answer(self, world: World, method: Method, values: dict[str, str]) -> Reply:
         try:
             return self.handlers[method.name](world, values)
         except Refusal as refusal:

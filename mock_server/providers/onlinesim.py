@@ -11,7 +11,7 @@ import time
 from decimal import Decimal
 from typing import Any
 
-from flask import Response
+from ..exchange import Reply
 
 from sms_rent_mock.schemas.dialects import ONLINESIM
 
@@ -119,7 +119,7 @@ def _tzid(values: dict[str, str]) -> int:
     return int(values["tzid"])
 
 
-def get_rent_num(world: World, values: dict[str, str]) -> Response:
+def get_rent_num(world: World, values: dict[str, str]) -> Reply:
     iso = _codes(world.catalog()).get(values["country"].strip())
     if iso is None:
         raise errors.UnknownCountry()
@@ -132,7 +132,7 @@ def get_rent_num(world: World, values: dict[str, str]) -> Response:
     return wire.reply(PROVIDER, "getRentNum.response", {"response": 1, "item": item})
 
 
-def get_rent_state(world: World, values: dict[str, str]) -> Response:
+def get_rent_state(world: World, values: dict[str, str]) -> Reply:
     pages = _wants_pages(values, default=False)
     with world.view(values["apikey"]) as v:
         if values.get("tzid"):
@@ -147,7 +147,7 @@ def get_rent_state(world: World, values: dict[str, str]) -> Response:
     return wire.reply(PROVIDER, "getRentState.response", {"response": 1, "list": items})
 
 
-def extend_rent_state(world: World, values: dict[str, str]) -> Response:
+def extend_rent_state(world: World, values: dict[str, str]) -> Reply:
     rental = world.extend(values["apikey"], _tzid(values), PROVIDER, int(values["days"]), windowed=False)
     with world.view() as v:
         [item] = render(v, [rental], pages=_wants_pages(values, default=values.get("via") == "operation_id"),
@@ -158,17 +158,17 @@ def extend_rent_state(world: World, values: dict[str, str]) -> Response:
     return wire.reply(PROVIDER, wire.schema_for(PROVIDER, "extendRentState"), body)
 
 
-def port_reload(world: World, values: dict[str, str]) -> Response:
+def port_reload(world: World, values: dict[str, str]) -> Reply:
     world.reload_port(values["apikey"], _tzid(values), PROVIDER)
     return wire.reply(PROVIDER, "portReload.response", {"response": 1})
 
 
-def port_unfreeze(world: World, values: dict[str, str]) -> Response:
+def port_unfreeze(world: World, values: dict[str, str]) -> Reply:
     world.unfreeze(values["apikey"], _tzid(values), PROVIDER)
     return wire.reply(PROVIDER, "portUnFreeze.response", {"response": 1})
 
 
-def close_rent_num(world: World, values: dict[str, str]) -> Response:
+def close_rent_num(world: World, values: dict[str, str]) -> Reply:
     rental = world.close(values["apikey"], _tzid(values), PROVIDER, reason=CloseReason.CLOSED)
     body: dict[str, Any] = {"response": 1, "tzid": rental.id} if wire.profile() == "live" else {"response": True}
     return wire.reply(PROVIDER, wire.schema_for(PROVIDER, "closeRentNum"), body)
@@ -183,7 +183,7 @@ def _tariff(catalog: Catalog, code: str, entry: dict[str, Any], counts: dict[tup
             "extend": int(Decimal(str(entry["extend_day"]))), "confirm": True}
 
 
-def tariffs_rent(world: World, values: dict[str, str]) -> Response:
+def tariffs_rent(world: World, values: dict[str, str]) -> Reply:
     with world.view(values["apikey"]) as v:
         catalog, counts = v.catalog, {(row.country, row.period): row.count for row in v.stock(PROVIDER)}
     market = catalog.data.get(PROVIDER, {}).get("countries", {})
@@ -195,7 +195,7 @@ def tariffs_rent(world: World, values: dict[str, str]) -> Response:
     return wire.reply(PROVIDER, "tariffsRent.response", body)
 
 
-def get_balance(world: World, values: dict[str, str]) -> Response:
+def get_balance(world: World, values: dict[str, str]) -> Reply:
     with world.view(values["apikey"]) as v:
         account, frozen = v.account, v.frozen_balance(PROVIDER)
     assert account is not None
@@ -227,4 +227,3 @@ def _operation_id(values: dict[str, str]) -> None:
 
 
 DIALECT = ServerDialect(ONLINESIM, METHODS, code_for, prepare=_operation_id)
-bp = DIALECT.blueprint(__name__)

@@ -98,4 +98,3 @@ def message_for(world: World, method: str, exc: errors.RentalError) -> str:
 
 
 DIALECT = ServerDialect(SMSPVA, METHODS, message_for)
-bp = DIALECT.blueprint(__name__)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
+from ..exchange import Reply
 
 from ..domain import Rental, World, errors
 from .smspva_common import PROVIDER, documented, money, ok, service_names
@@ -42,7 +42,7 @@ def _history_row(world: World, apikey: str, rental: Rental) -> dict[str, Any]:
     return row
 
 
-def get_rent_history(world: World, values: dict[str, str]) -> Response:
+def get_rent_history(world: World, values: dict[str, str]) -> Reply:
     apikey = values["apikey"]
     skip = int(values.get("skip", "").strip() or 0)
     take = int(values.get("take", "").strip() or 10)
@@ -50,7 +50,7 @@ def get_rent_history(world: World, values: dict[str, str]) -> Response:
     return ok("get_rent_history", [_history_row(world, apikey, r) for r in found])
 
 
-def restore_user_precalc(world: World, values: dict[str, str]) -> Response:
+def restore_user_precalc(world: World, values: dict[str, str]) -> Reply:
     apikey = values["apikey"]
     world.account(apikey)
     quote = world.restore_quote(apikey, int(values["id"]), PROVIDER)
@@ -61,6 +61,6 @@ def restore_user_precalc(world: World, values: dict[str, str]) -> Response:
         "orderid": rental.id, "prolongTo": quote.prepaid_days})
 
 
-def restore_user(world: World, values: dict[str, str]) -> Response:
+def restore_user(world: World, values: dict[str, str]) -> Reply:
     rental = world.restore(values["apikey"], int(values["id"]), PROVIDER)
     return ok("restore_user", True if documented() else {"id": rental.id})

@@ -10,7 +10,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from flask import Response
+from ..exchange import Reply
 
 from ..domain import World, errors
 from .smspva_common import (PROVIDER, days_of, documented, iso, market, market_country, money, ok, price_text,
@@ -46,7 +46,7 @@ def _service_row(world: World, country: str, service: str, days: int) -> dict[st
             "img": info.get("img", ""), "procent_days": discount_days, "procent": percent, "day_step": 1}
 
 
-def getcountries(world: World, values: dict[str, str]) -> Response:
+def getcountries(world: World, values: dict[str, str]) -> Reply:
     entries = sorted(market(world).get("countries", {}).items(), key=lambda kv: kv[1].get("position", 0))
     catalog = world.catalog()
     rows: list[dict[str, Any]] = []
@@ -60,7 +60,7 @@ def getcountries(world: World, values: dict[str, str]) -> Response:
     return ok("getcountries", rows)
 
 
-def get_default_services(world: World, values: dict[str, str]) -> Response:
+def get_default_services(world: World, values: dict[str, str]) -> Reply:
     days, percent = _discount(world)
     countries = market(world).get("countries", {})
     rows = []
@@ -74,7 +74,7 @@ def get_default_services(world: World, values: dict[str, str]) -> Response:
     return ok("get_default_services", rows)
 
 
-def get_country_by_service(world: World, values: dict[str, str]) -> Response:
+def get_country_by_service(world: World, values: dict[str, str]) -> Reply:
     service = values["service"].strip()
     if service not in market(world).get("services", {}):
         raise errors.UnknownService()
@@ -91,7 +91,7 @@ def get_country_by_service(world: World, values: dict[str, str]) -> Response:
     return ok("get_country_by_service", data)
 
 
-def getdata(world: World, values: dict[str, str]) -> Response:
+def getdata(world: World, values: dict[str, str]) -> Reply:
     country, days = iso(values), days_of(values)  # dtype/dcount pick the period price_day is quoted for
     counts = _counts(world, country)
     rows = []
@@ -104,7 +104,7 @@ def getdata(world: World, values: dict[str, str]) -> Response:
     return ok("getdata", {"services": rows, "totalAmount": sum(r["count"] for r in rows)})
 
 
-def getdata_with_providers(world: World, values: dict[str, str]) -> Response:
+def getdata_with_providers(world: World, values: dict[str, str]) -> Reply:
     country, days = iso(values), days_of(values)
     counts, rows = _counts(world, country), []
     operators = list(world.catalog().country(country).operators)
@@ -118,14 +118,14 @@ def getdata_with_providers(world: World, values: dict[str, str]) -> Response:
                                        "allOperators": operators})
 
 
-def getcount(world: World, values: dict[str, str]) -> Response:
+def getcount(world: World, values: dict[str, str]) -> Reply:
     country = iso(values)
     days_of(values)
     counts = _counts(world, country)
     return ok("getcount", {s: sum(counts.get(s, {}).values()) for s in _offered(world, country)})
 
 
-def get_count_with_providers(world: World, values: dict[str, str]) -> Response:
+def get_count_with_providers(world: World, values: dict[str, str]) -> Reply:
     country = iso(values)
     days_of(values)
     counts = _counts(world, country)
@@ -134,7 +134,7 @@ def get_count_with_providers(world: World, values: dict[str, str]) -> Response:
     return ok("getCountWithProviders", data)
 
 
-def get_count_multi(world: World, values: dict[str, str]) -> Response:
+def get_count_multi(world: World, values: dict[str, str]) -> Reply:
     """Numbers that can take every listed service at once: per operator the scarcest service, summed."""
     country, services = iso(values), service_list(values["services"])
     days_of(values)
@@ -151,7 +151,7 @@ def _paypal(world: World) -> dict[str, Any]:
     return found
 
 
-def get_days_canada_paypal(world: World, values: dict[str, str]) -> Response:
+def get_days_canada_paypal(world: World, values: dict[str, str]) -> Reply:
     """PayPal-in-Canada day options; an option's amount never exceeds the live stock of that service."""
     paypal = _paypal(world)
     country, service = paypal.get("country", "CA"), paypal.get("service", "opt83")
@@ -169,7 +169,7 @@ def min_days(world: World, country: str, service: str) -> int:
     return 1
 
 
-def get_min_paypal_days(world: World, values: dict[str, str]) -> Response:
+def get_min_paypal_days(world: World, values: dict[str, str]) -> Reply:
     country, service = iso(values), values["service"].strip()
     if service not in _offered(world, country):
         raise errors.UnknownService()

@@ -1,13 +1,13 @@
 """What every SMSPVA handler shares: the provider name, the success reply, period parsing, the order
 state codes and catalog look-ups. Kept apart from ``smspva.py`` so the handler modules can import it
-without importing the blueprint."""
+without importing the dialect module."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
 
-from flask import Response
+from ..exchange import Reply
 
 from sms_rent_mock.schemas.dialects import SMSPVA
 
@@ -35,7 +35,7 @@ TEXTS = {
 }
 
 
-def ok(method: str, data: Any = None, *, with_data: bool = True) -> Response:
+def ok(method: str, data: Any = None, *, with_data: bool = True) -> Reply:
     """``{"status": 1, "data": ...}`` checked against the method's response schema in the active profile."""
     body: dict[str, Any] = {"status": 1, "data": data} if with_data else {"status": 1}
     return wire.reply(PROVIDER, wire.schema_for(PROVIDER, method), body)

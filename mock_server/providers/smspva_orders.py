@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
+from ..exchange import Reply
 
 from ..domain import CloseReason, Message, Rental, RentRequest, World
 from .smspva_catalog import min_days
@@ -20,7 +20,7 @@ def _order_id(values: dict[str, str]) -> int:
     return int(values["id"])
 
 
-def _rent(world: World, values: dict[str, str], method: str, services: tuple[str, ...]) -> Response:
+def _rent(world: World, values: dict[str, str], method: str, services: tuple[str, ...]) -> Reply:
     country, days = iso(values), days_of(values)
     shortest = max(min_days(world, country, s) for s in services)
     if days < shortest:
@@ -33,15 +33,15 @@ def _rent(world: World, values: dict[str, str], method: str, services: tuple[str
                        "service": ",".join(rental.services), "until": rental.expires_at})
 
 
-def create(world: World, values: dict[str, str]) -> Response:
+def create(world: World, values: dict[str, str]) -> Reply:
     return _rent(world, values, "create", service_list(values["service"]))
 
 
-def create_multi(world: World, values: dict[str, str]) -> Response:
+def create_multi(world: World, values: dict[str, str]) -> Reply:
     return _rent(world, values, "create_multi", service_list(values["services"]))
 
 
-def add_service_to_order(world: World, values: dict[str, str]) -> Response:
+def add_service_to_order(world: World, values: dict[str, str]) -> Reply:
     """Adds a service to the same order (and number); charged for ``rent_days`` (1 or 7, default 7)."""
     apikey, order_id, service = values["apikey"], _order_id(values), values["service"].strip()
     rental = world.rental(apikey, order_id, PROVIDER)
@@ -66,13 +66,13 @@ def order_row(world: World, rental: Rental, now: int) -> dict[str, Any]:
             "lastonline": rental.last_online(now)}
 
 
-def orders(world: World, values: dict[str, str]) -> Response:
+def orders(world: World, values: dict[str, str]) -> Reply:
     with world.view(values["apikey"]) as v:
         rentals, now = v.open_rentals(PROVIDER), v.now
     return ok("orders", [order_row(world, r, now) for r in rentals])
 
 
-def activate(world: World, values: dict[str, str]) -> Response:
+def activate(world: World, values: dict[str, str]) -> Reply:
     rental = world.activate(values["apikey"], _order_id(values), PROVIDER)
     return ok("activate", {"id": rental.id})
 
@@ -97,7 +97,7 @@ def _sms_item(world: World, message: Message) -> dict[str, Any]:
     return {"text": message.text, "sender": sender, "date": message.at}
 
 
-def sms(world: World, values: dict[str, str]) -> Response:
+def sms(world: World, values: dict[str, str]) -> Reply:
     """Every SMS the order's number received, newest first; reading them clears ``hasnewsms``."""
     rental = world.rental(values["apikey"], _order_id(values), PROVIDER)  # a read, like the messages
     messages = world.messages(rental, mark_read=True)  # writes only when something was unread
@@ -108,20 +108,20 @@ def sms(world: World, values: dict[str, str]) -> Response:
                       "OtherSms": [_sms_item(world, m) for m in messages if not _for_order(m, labels)]})
 
 
-def prolong(world: World, values: dict[str, str]) -> Response:
+def prolong(world: World, values: dict[str, str]) -> Reply:
     """Weeks or months, only while fewer than ``PROLONG_WINDOW_DAYS`` remain and within the maximum term."""
     rental = world.extend(values["apikey"], _order_id(values), PROVIDER, days_of(values), windowed=True)
     return ok("prolong", {"id": rental.id})
 
 
-def prolong_max(world: World, values: dict[str, str]) -> Response:
+def prolong_max(world: World, values: dict[str, str]) -> Reply:
     """Days (``dtype=day``), under the same window and maximum term as ``prolong``."""
     rental = world.extend(values["apikey"], _order_id(values), PROVIDER, days_of(values, default_type="day"),
                           windowed=True)
     return ok("prolong_max", {"id": rental.id})
 
 
-def delete(world: World, values: dict[str, str]) -> Response:
+def delete(world: World, values: dict[str, str]) -> Reply:
     """Removes the order to the archive; refunded only if its number never received an SMS."""
     rental = world.close(values["apikey"], _order_id(values), PROVIDER, reason=CloseReason.DELETED)
     return ok("delete", {"id": rental.id})

@@ -1,6 +1,7 @@
-"""What both dialects' handlers share on the wire: the World and profile, checks against the request
-schema, replies that remember which response schema they must satisfy, and transactions committed
-only with a success reply. Parameters are ``request_params``'s; envelopes are ``sms_rent_mock.schemas.dialects``'."""
+"""What both dialects' handlers share on the wire: the profile, checks against the request schema,
+replies (``exchange.Reply``) that remember which response schema they must satisfy, and transactions
+committed only with a success reply. Parameters are ``request_params``'s; envelopes are
+``sms_rent_mock.schemas.dialects``'."""
 
 from __future__ import annotations
 
@@ -9,43 +10,41 @@ from collections.abc import Callable
 from functools import cache, lru_cache
 from typing import Any
 
-from flask import Response, current_app, g, jsonify
+from flask import Response, current_app, g
 
 from sms_rent_mock import schemas
 from sms_rent_mock.schemas.dialects import DIALECTS
 
 from ..domain import World
+from ..exchange import Reply, current
 
 log = logging.getLogger("sms_rent_mock")
 
 
-def world() -> World:
-    found: World = current_app.extensions["rental_world"]
-    return found
-
-
 def profile() -> str:
-    return str(current_app.config["PROFILE"])
+    """The profile of the request being served (``documented`` or ``live``)."""
+    found = current()
+    return "documented" if found is None else found.profile
 
 
 class _Refused(Exception):
-    def __init__(self, response: Response) -> None:
+    def __init__(self, reply: Reply) -> None:
         super().__init__("refused")
-        self.response = response
+        self.reply = reply
 
 
-def committed(build: Callable[[], Response]) -> Response:
+def committed(world: World, build: Callable[[], Reply]) -> Reply:
     """Build a state-changing call's reply inside one transaction, committed only when the reply is a
     success and fully rendered: a refusal or a failure while rendering leaves the store as it was, so
     a charge without its success answer cannot happen."""
     try:
-        with world().store.unit_of_work():
-            response = build()
-            if g.get("mock_outcome") != "ok":
-                raise _Refused(response)
+        with world.store.unit_of_work():
+            reply = build()
+            if reply.outcome != "ok":
+                raise _Refused(reply)
     except _Refused as refused:
-        return refused.response
-    return response
+        return refused.reply
+    return reply
 
 
 @cache
@@ -88,25 +87,32 @@ def _problem(provider: str, method: str, items: tuple[tuple[str, str], ...], fal
     return None
 
 
-def reply(provider: str, schema_name: str, body: Any) -> Response:
-    """A JSON reply (HTTP 200) that must validate against ``schemas/<provider>/<schema_name>.json``."""
-    g.response_schema = (provider, schema_name)
-    g.mock_outcome = DIALECTS[provider].envelope.outcome(body)  # the journal need not parse the body again
-    return jsonify(body)
+def reply(provider: str, schema_name: str, body: Any) -> Reply:
+    """A JSON reply (HTTP 200) that must validate against ``schemas/<provider>/<schema_name>.json``;
+    its outcome is read once here, so the journal need not parse the body again."""
+    return Reply(body, schema=(provider, schema_name), outcome=DIALECTS[provider].envelope.outcome(body))
+
+
+def violation(target: tuple[str, str], body: Any, mode: Any) -> str | None:
+    """``VALIDATE``: how ``body`` breaks the schema ``target`` names (logged; ``raise``: AssertionError), or None."""
+    errors = list(schemas.validator(*target).iter_errors(body))
+    if not errors:
+        return None
+    message = f"{target[0]}/{target[1]}: {errors[0].message} at {list(errors[0].absolute_path)}"
+    if mode == "raise":
+        raise AssertionError("response breaks its schema: " + message)
+    log.warning("schema violation %s", message)
+    return message[:500]
 
 
 def schema_check(response: Response) -> Response:
-    """after_request hook (``VALIDATE``): check each reply against the schema its view named."""
+    """after_request hook (``VALIDATE``) of the Flask routes (the control API): check each reply against
+    the schema its view named. Provider replies are checked by the front."""
     target = g.get("response_schema")
-    if target is None or not response.is_json:
-        return response
-    errors = list(schemas.validator(*target).iter_errors(response.get_json()))
-    if errors:
-        message = f"{target[0]}/{target[1]}: {errors[0].message} at {list(errors[0].absolute_path)}"
-        if current_app.config["VALIDATE"] == "raise":
-            raise AssertionError("response breaks its schema: " + message)
-        log.warning("schema violation %s", message)
-        response.headers["X-Mock-Schema-Violation"] = message[:500]
+    if target is not None and response.is_json:
+        message = violation(target, response.get_json(), current_app.config["VALIDATE"])
+        if message is not None:
+            response.headers["X-Mock-Schema-Violation"] = message
     return response
 
 
