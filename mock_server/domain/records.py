@@ -1,4 +1,5 @@
-"""Plain records the World takes and gives: what to rent, and what became of an SMS sent to a number."""
+"""Plain records the World takes and gives: what to rent, what became of an SMS sent to a number, and
+the heading a request reads first."""
 
 from __future__ import annotations
 
@@ -30,3 +31,13 @@ class Delivery:
     reason: str
     message: Message | None = None
     provider: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """What every read needs before anything else: the stored clock, the catalog's revision, and the
+    moment the first open rental's next event falls due (None: no open rental)."""
+
+    clock: str
+    catalog_rev: str
+    next_due: int | None

@@ -77,18 +77,18 @@ class World:
             hit = self._cache[key] = (raw, build(raw))
         return hit[1]
 
-    def _clock(self, tx: Tx) -> clock.ClockState:
-        return self._cached("clock", tx.meta.get("clock") or "", clock.ClockState.from_json)
+    def _clock(self, tx: Tx, raw: str | None = None) -> clock.ClockState:
+        return self._cached("clock", tx.meta.get("clock") or "" if raw is None else raw, clock.ClockState.from_json)
 
-    def _now(self, tx: Tx) -> int:
-        now = self._clock(tx).now()
+    def _now(self, tx: Tx, raw: str | None = None) -> int:
+        now = self._clock(tx, raw).now()
         self.seen_now(now)
         return now
 
-    def catalog(self, tx: Tx | None = None) -> Catalog:
+    def catalog(self, tx: Tx | None = None, rev: str | None = None) -> Catalog:
+        """The stored catalog (rebuilt only when its revision moved; ``rev``: the one already read)."""
         tx = tx or self.store.current()
-        rev = tx.meta.get("catalog_rev") or ""
-        return self._cached("catalog", rev,
+        return self._cached("catalog", tx.meta.get("catalog_rev") or "" if rev is None else rev,
                             lambda _: Catalog(self.with_pricing(json.loads(tx.meta.get("catalog") or "{}"))))
 
     def with_pricing(self, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -137,7 +137,8 @@ class World:
             yield View(tx, now, self.catalog(tx), self.settings, account)
             return
         with self.store.reading() as tx:
-            now = self._now(tx)
+            head = tx.meta.heading()  # clock, catalog revision and the first due event: one statement
+            now = self._now(tx, head.clock)
             if apikey is _NO_KEY:
                 account, ready = None, True
             else:
@@ -147,8 +148,9 @@ class World:
                 if account is None and self.settings.strict_keys:
                     raise UnknownKey()
                 ready = account is not None
-            if ready and not tx.rentals.any_due(now):
-                yield View(tx, now, self.catalog(tx), self.settings, account and accounts.check(account))
+            if ready and (head.next_due is None or head.next_due > now):
+                yield View(tx, now, self.catalog(tx, head.catalog_rev), self.settings,
+                           account and accounts.check(account))
                 return
         with self.store.unit_of_work() as tx:  # the slow path: settle what fell due, create the account
             self._settle(tx, now)

@@ -57,7 +57,7 @@ def restore_user_precalc(world: World, values: dict[str, str]) -> Reply:
     rental = quote.rental
     return ok("restore_user_precalc", {
         "ccode": rental.country, "scode": ",".join(rental.services), "price": money(quote.price),
-        "sname": service_names(world, rental.services), "pnumber": rental.number, "outdays": quote.overdue_days,
+        "sname": service_names(world.catalog(), rental.services), "pnumber": rental.number, "outdays": quote.overdue_days,
         "orderid": rental.id, "prolongTo": quote.prepaid_days})
 
 

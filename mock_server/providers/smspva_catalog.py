@@ -27,12 +27,12 @@ def _counts(world: World, country: str) -> dict[str, dict[str, int]]:
 
 def _offered(world: World, country: str) -> list[str]:
     """Services of one country that the catalog still names, in catalog order."""
-    known = market(world).get("services", {})
+    known = market(world.catalog()).get("services", {})
     return [s for s in market_country(world, country)["services"] if s in known]
 
 
 def _discount(world: World) -> tuple[int, int]:
-    d = market(world).get("discount", {})
+    d = market(world.catalog()).get("discount", {})
     return int(d.get("days", 0)), int(d.get("percent", 0))
 
 
@@ -40,14 +40,14 @@ def _service_row(world: World, country: str, service: str, days: int) -> dict[st
     """One service's row; ``price_day`` is the per-day price of a ``days``-long rental, so that
     price_day x days (rounded to the cent) is what ``create`` charges for that period."""
     discount_days, percent = _discount(world)
-    info = service_info(world, service)
+    info = service_info(world.catalog(), service)
     return {"name": info.get("name", service), "service": service,
             "price_day": money(world.catalog().offer(PROVIDER, country, service).day_price_for(days)),
             "img": info.get("img", ""), "procent_days": discount_days, "procent": percent, "day_step": 1}
 
 
 def getcountries(world: World, values: dict[str, str]) -> Reply:
-    entries = sorted(market(world).get("countries", {}).items(), key=lambda kv: kv[1].get("position", 0))
+    entries = sorted(market(world.catalog()).get("countries", {}).items(), key=lambda kv: kv[1].get("position", 0))
     catalog = world.catalog()
     rows: list[dict[str, Any]] = []
     for code, entry in entries:
@@ -62,12 +62,12 @@ def getcountries(world: World, values: dict[str, str]) -> Reply:
 
 def get_default_services(world: World, values: dict[str, str]) -> Reply:
     days, percent = _discount(world)
-    countries = market(world).get("countries", {})
+    countries = market(world.catalog()).get("countries", {})
     rows = []
-    for service in market(world).get("default_services", ()):
+    for service in market(world.catalog()).get("default_services", ()):
         prices = [Decimal(str(c["services"][service]["price_day"]))
                   for c in countries.values() if service in c["services"]]
-        info = service_info(world, service)
+        info = service_info(world.catalog(), service)
         rows.append({"name": info.get("name", service), "service": service,
                      "priceForDay": price_text(min(prices, default=Decimal(0))), "img": info.get("img", ""),
                      "DAYP": str(days), "PROC": str(percent)})
@@ -76,15 +76,15 @@ def get_default_services(world: World, values: dict[str, str]) -> Reply:
 
 def get_country_by_service(world: World, values: dict[str, str]) -> Reply:
     service = values["service"].strip()
-    if service not in market(world).get("services", {}):
+    if service not in market(world.catalog()).get("services", {}):
         raise errors.UnknownService()
     days, (discount_days, percent) = days_of(values), _discount(world)
     catalog, data = world.catalog(), {}
-    for code, entry in market(world).get("countries", {}).items():
+    for code, entry in market(world.catalog()).get("countries", {}).items():
         if service not in entry["services"]:
             continue
         free = sum(_counts(world, code).get(service, {}).values())
-        data[code] = {"service_name": service_info(world, service).get("name", service),
+        data[code] = {"service_name": service_info(world.catalog(), service).get("name", service),
                       "price": price_text(catalog.offer(PROVIDER, code, service).price(days)),
                       "procent_days": str(discount_days), "procent": str(percent), "day_step": "1",
                       "country": catalog.country(code).name, "phoneAmount": free}
@@ -147,7 +147,7 @@ def get_count_multi(world: World, values: dict[str, str]) -> Reply:
 
 
 def _paypal(world: World) -> dict[str, Any]:
-    found: dict[str, Any] = market(world).get("paypal", {})
+    found: dict[str, Any] = market(world.catalog()).get("paypal", {})
     return found
 
 
@@ -155,7 +155,7 @@ def get_days_canada_paypal(world: World, values: dict[str, str]) -> Reply:
     """PayPal-in-Canada day options; an option's amount never exceeds the live stock of that service."""
     paypal = _paypal(world)
     country, service = paypal.get("country", "CA"), paypal.get("service", "opt83")
-    known = country in market(world).get("countries", {})
+    known = country in market(world.catalog()).get("countries", {})
     free = sum(_counts(world, country).get(service, {}).values()) if known else 0
     options = sorted((int(d), int(n)) for d, n in paypal.get("days", {}).items())
     return ok("get_days_canada_paypal", [{"Days": d, "Amount": min(n, free)} for d, n in options])

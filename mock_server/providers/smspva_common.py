@@ -11,7 +11,7 @@ from ..exchange import Reply
 
 from sms_rent_mock.schemas.dialects import SMSPVA
 
-from ..domain import LineState, Rental, World, errors
+from ..domain import Catalog, LineState, Rental, World, errors
 from . import wire
 from .dialect import Refusal as Refusal  # the handler modules raise it
 
@@ -61,27 +61,27 @@ def service_list(raw: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(s.strip() for s in raw.split(",") if s.strip()))
 
 
-def market(world: World) -> dict[str, Any]:
-    found: dict[str, Any] = world.catalog().data.get(PROVIDER, {})
+def market(catalog: Catalog) -> dict[str, Any]:
+    found: dict[str, Any] = catalog.data.get(PROVIDER, {})
     return found
 
 
 def market_country(world: World, code: str) -> dict[str, Any]:
     """The SMSPVA catalog entry of one country; an unknown code is ``UnknownCountry``."""
-    entry = market(world).get("countries", {}).get(code)
+    entry = market(world.catalog()).get("countries", {}).get(code)
     if entry is None:
         raise errors.UnknownCountry()
     found: dict[str, Any] = entry
     return found
 
 
-def service_info(world: World, code: str) -> dict[str, Any]:
-    found: dict[str, Any] = market(world).get("services", {}).get(code, {})
+def service_info(catalog: Catalog, code: str) -> dict[str, Any]:
+    found: dict[str, Any] = market(catalog).get("services", {}).get(code, {})
     return found
 
 
-def service_names(world: World, codes: tuple[str, ...]) -> str:
-    return ", ".join(service_info(world, c).get("name", c) for c in codes)
+def service_names(catalog: Catalog, codes: tuple[str, ...]) -> str:
+    return ", ".join(service_info(catalog, c).get("name", c) for c in codes)
 
 
 def order_state(rental: Rental, now: int) -> int:

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..exchange import Reply
 
-from ..domain import CloseReason, Message, Rental, RentRequest, World
+from ..domain import Catalog, CloseReason, Message, Rental, RentRequest, World
 from .smspva_catalog import min_days
 from .smspva_common import (PROVIDER, TEXTS, Refusal, days_of, documented, iso, number, ok, order_state, service_info,
                             service_list, service_names)
@@ -54,12 +54,13 @@ def add_service_to_order(world: World, values: dict[str, str]) -> Reply:
                                        "until": rental.expires_at})
 
 
-def order_row(world: World, rental: Rental, now: int) -> dict[str, Any]:
+def order_row(world: World, rental: Rental, now: int, catalog: Catalog | None = None) -> dict[str, Any]:
     """One row of ``orders``; the prolong fields come from the domain's prolong limits."""
     can, most, latest = world.prolong_limits(rental, now)
     if rental.gone:
         can, most, latest = False, 0, rental.expires_at
-    return {"id": rental.id, "scode": ",".join(rental.services), "sname": service_names(world, rental.services),
+    return {"id": rental.id, "scode": ",".join(rental.services),
+            "sname": service_names(catalog or world.catalog(), rental.services),
             "state": order_state(rental, now), "pnumber": rental.phone, "ccode": f"+{rental.dial}",
             "cname": rental.country, "hasnewsms": rental.unread > 0, "until": rental.expires_at,
             "canprolong": can, "canprolongmax": most, "canprolonguntil": latest,
@@ -68,8 +69,8 @@ def order_row(world: World, rental: Rental, now: int) -> dict[str, Any]:
 
 def orders(world: World, values: dict[str, str]) -> Reply:
     with world.view(values["apikey"]) as v:
-        rentals, now = v.open_rentals(PROVIDER), v.now
-    return ok("orders", [order_row(world, r, now) for r in rentals])
+        rows = [order_row(world, r, v.now, v.catalog) for r in v.open_rentals(PROVIDER)]
+    return ok("orders", rows)
 
 
 def activate(world: World, values: dict[str, str]) -> Reply:
@@ -77,10 +78,10 @@ def activate(world: World, values: dict[str, str]) -> Reply:
     return ok("activate", {"id": rental.id})
 
 
-def _labels(world: World, rental: Rental) -> set[str]:
+def _labels(catalog: Catalog, rental: Rental) -> set[str]:
     """Lower-case names and senders of the order's services, to recognise SMS sent for them."""
-    return {label.lower() for code in rental.services for label in (code, service_info(world, code).get("name", ""),
-                                                                    service_info(world, code).get("sender", ""))
+    return {label.lower() for code in rental.services for label in (code, service_info(catalog, code).get("name", ""),
+                                                                    service_info(catalog, code).get("sender", ""))
             if label}
 
 
@@ -92,20 +93,22 @@ def _for_order(message: Message, labels: set[str]) -> bool:
     return not message.sender or message.sender.lower() in labels
 
 
-def _sms_item(world: World, message: Message) -> dict[str, Any]:
-    sender = message.sender or service_info(world, message.service).get("sender", "") or message.service
+def _sms_item(catalog: Catalog, message: Message) -> dict[str, Any]:
+    sender = message.sender or service_info(catalog, message.service).get("sender", "") or message.service
     return {"text": message.text, "sender": sender, "date": message.at}
 
 
 def sms(world: World, values: dict[str, str]) -> Reply:
     """Every SMS the order's number received, newest first; reading them clears ``hasnewsms``."""
-    rental = world.rental(values["apikey"], _order_id(values), PROVIDER)  # a read, like the messages
-    messages = world.messages(rental, mark_read=True)  # writes only when something was unread
+    with world.view(values["apikey"]) as v:  # a read, like the messages
+        rental, catalog = v.rental(_order_id(values), PROVIDER), v.catalog
+        shown = v.messages(rental)
+    messages = world.mark_read(rental, shown)  # writes only when something was unread
     if documented():
-        return ok("sms", [_sms_item(world, m) for m in messages])
-    labels = _labels(world, rental)
-    return ok("sms", {"SmsList": [_sms_item(world, m) for m in messages if _for_order(m, labels)],
-                      "OtherSms": [_sms_item(world, m) for m in messages if not _for_order(m, labels)]})
+        return ok("sms", [_sms_item(catalog, m) for m in messages])
+    labels = _labels(catalog, rental)
+    return ok("sms", {"SmsList": [_sms_item(catalog, m) for m in messages if _for_order(m, labels)],
+                      "OtherSms": [_sms_item(catalog, m) for m in messages if not _for_order(m, labels)]})
 
 
 def prolong(world: World, values: dict[str, str]) -> Reply:

@@ -7,7 +7,12 @@ import json
 import sqlite3
 from typing import Any
 
+from ..domain.records import Heading
+
 _UPSERT = "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+# the clock, the catalog's revision and the first due event (the partial index ``rentals_due``)
+_HEADING = ("SELECT (SELECT value FROM meta WHERE key = 'clock'), (SELECT value FROM meta WHERE key = 'catalog_rev'), "
+            "(SELECT MIN(due_at) FROM rentals WHERE closed_at IS NULL)")
 
 
 class Meta:
@@ -25,6 +30,12 @@ class Meta:
         """Add one to a counter (a missing one becomes 1)."""
         self.db.execute("INSERT INTO meta(key, value) VALUES (?, '1') ON CONFLICT(key) DO UPDATE "
                         "SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)", (key,))
+
+    def heading(self) -> Heading:
+        """What every request reads first, in one statement: the clock, the catalog revision, and when
+        the first open rental's next event falls due."""
+        clock, catalog_rev, next_due = self.db.execute(_HEADING).fetchone()
+        return Heading(clock or "", catalog_rev or "", None if next_due is None else int(next_due))
 
     def revisions(self) -> tuple[str, str]:
         """(faults revision, settings revision), in one query."""

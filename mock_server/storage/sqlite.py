@@ -165,18 +165,26 @@ class Store:
     def unit_of_work(self) -> Iterator[Tx]:
         """``write()`` with the repositories: ``with store.unit_of_work() as tx: tx.rentals...``."""
         with self.write() as db:
-            yield Tx(db)
+            yield self._tx(db)
 
     @contextmanager
     def reading(self) -> Iterator[Tx]:
         """``read()`` with the repositories."""
         with self.read() as db:
-            yield Tx(db)
+            yield self._tx(db)
 
     def current(self) -> Tx:
         """The repositories over this thread's connection as it is: inside its open transaction if there
         is one, else each statement on its own (autocommit). For single reads that need no snapshot."""
-        return Tx(self.db)
+        return self._tx(self.db)
+
+    def _tx(self, db: sqlite3.Connection) -> Tx:
+        """This thread's ``Tx``: repositories hold nothing but the connection, so one set per thread serves
+        every transaction (made once, not per request)."""
+        tx: Tx | None = getattr(self._local, "tx", None)
+        if tx is None or tx.db is not db:
+            tx = self._local.tx = Tx(db)
+        return tx
 
     @property
     def in_transaction(self) -> bool:
