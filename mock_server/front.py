@@ -35,11 +35,14 @@ from .request_params import merged
 StartResponse = Callable[..., Any]
 
 
+_JSON = json.JSONEncoder(separators=(",", ":"))  # made once: building one per reply costs more than small bodies
+
+
 def encode(body: Any) -> bytes:
     """A reply's body as Flask's ``jsonify`` would write it (compact, keys in order, ASCII, a newline)."""
     if isinstance(body, bytes):
         return body
-    return (json.dumps(body, separators=(",", ":"), ensure_ascii=True) + "\n").encode()
+    return (_JSON.encode(body) + "\n").encode()
 
 
 class ProviderFront:
@@ -74,7 +77,8 @@ class ProviderFront:
         dialect = self.served[exchange.call[0]]
         try:
             exchange.params, exchange.body_error = merged(exchange.request)
-            exchange.call = call_of(exchange.request.path, exchange.params) or exchange.call
+            if dialect.dialect.param is not None:  # the method is a parameter, perhaps in the body
+                exchange.call = call_of(exchange.request.path, exchange.params) or exchange.call
             reply = faults.screen(self.runtime, exchange) or dialect.dispatch(self.world, exchange)
             mode = self.app.config["VALIDATE"]
             if mode and reply.schema is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import parse_qsl
 
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request
@@ -31,22 +32,32 @@ def merged(request: Request) -> tuple[dict[str, str], json_body.BodyError | None
     and why the body was refused (too large, too deep, NaN), or None. A refused body counts as absent."""
     merged: dict[str, str] = {}
     problem = None
-    if request.is_json:
-        body, problem = _json_body(request)
-        if isinstance(body, dict):
-            merged.update({str(k): _text(v) for k, v in body.items()})
-    try:
-        if request.mimetype in FORMS:  # werkzeug parses no other body as a form; skip building its parser
-            merged.update(request.form.to_dict())
-    except RequestEntityTooLarge:  # werkzeug's form limits (fields, memory): refused like a JSON body
-        problem = json_body.BodyError("the form body is too large", 413)
-    merged.update(request.args.to_dict())
+    if request.environ.get("CONTENT_TYPE"):  # without one, werkzeug reads no body as JSON or form
+        if request.is_json:
+            body, problem = _json_body(request)
+            if isinstance(body, dict):
+                merged.update({str(k): _text(v) for k, v in body.items()})
+        try:
+            if request.mimetype in FORMS:  # werkzeug parses no other body as a form; skip building its parser
+                merged.update(request.form.to_dict())
+        except RequestEntityTooLarge:  # werkzeug's form limits (fields, memory): refused like a JSON body
+            problem = json_body.BodyError("the form body is too large", 413)
+    merged.update(_query(request))
     if not merged.get("apikey", "x").strip():
         del merged["apikey"]  # a blank key is no key, never an account
     auth = request.headers.get("Authorization", "")
     if not merged.get("apikey") and auth.lower().startswith("bearer ") and auth[7:].strip():
         merged["apikey"] = auth[7:].strip()
     return merged, problem
+
+
+def _query(request: Request) -> dict[str, str]:
+    """``request.args.to_dict()`` (the first of repeated names wins; invalid bytes stay percent-encoded),
+    without building the MultiDict."""
+    found: dict[str, str] = {}
+    for name, value in parse_qsl(request.query_string.decode(), keep_blank_values=True, errors="werkzeug.url_quote"):
+        found.setdefault(name, value)
+    return found
 
 
 def _json_body(request: Request) -> tuple[Any, json_body.BodyError | None]:

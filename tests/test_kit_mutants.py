@@ -207,9 +207,7 @@ def another_key_reads_the_first_keys_balance(mp: pytest.MonkeyPatch) -> None:
 
 def replies_as_text_html(mp: pytest.MonkeyPatch) -> None:
     def html(orig: Any, provider: str, name: str, body: Any) -> Any:
-        response = orig(provider, name, body)
-        response.content_type = "text/html; charset=utf-8"
-        return response
+        return dataclasses.replace(orig(provider, name, body), content_type="text/html; charset=utf-8")
     wrap(mp, wire, "reply", html)
 
 

@@ -117,9 +117,10 @@ def history_ignores_skip(mp: pytest.MonkeyPatch) -> None:
 
 def history_takes_twenty_by_default(mp: pytest.MonkeyPatch) -> None:
     def twenty(orig: Any, self: Any, apikey: str, provider: str, *, skip: int, take: int) -> Any:
-        from flask import request
+        from sms_rent_mock.mock_server.exchange import current
 
-        wanted = take if (request.values.get("take") or "").strip() else 20
+        serving = current()
+        wanted = take if serving is not None and (serving.params.get("take") or "").strip() else 20
         return orig(self, apikey, provider, skip=skip, take=wanted)
     wrap(mp, world.World, "history", twenty)
 

@@ -8,15 +8,16 @@ OnlineSim's envelope: ``{"response": 1, ...}`` on success, ``{"response": "<CODE
 from __future__ import annotations
 
 import time
+import weakref
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
-
-from ..exchange import Reply
 
 from sms_rent_mock.schemas.dialects import ONLINESIM
 
 from ..domain import Catalog, CloseReason, Rental, RentRequest, Settings, View, World, errors, paginate
 from ..domain.rentals import DAY
+from ..exchange import Reply
 from . import wire
 from .dialect import Handler, ServerDialect
 
@@ -49,17 +50,18 @@ ERROR_CODES: dict[type[errors.RentalError], str] = {
 METHOD_ERROR_CODES = {("closeRentNum", errors.RentalEnded): "NO_COMPLETE_TZID"}
 
 
+@lru_cache(maxsize=8192)  # every poll shows the same SMS and rentals again
 def _when(ts: int, offset_minutes: int) -> str:
     """OnlineSim writes wall-clock times without a zone; ``onlinesim_utc_offset`` says which (Moscow by default)."""
     return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(ts + offset_minutes * 60))
 
 
-def _extend_map(settings: Settings, rental: Rental, prices: dict[int, Any]) -> dict[str, int] | list[Any]:
+def _extend_map(settings: Settings, rental: Rental, prices: dict[str, int]) -> dict[str, int] | list[Any]:
     """The extension price map; ``[]`` instead for a rental without auto-renewal when the setting asks for the
     form the live API is reported to send (a Rust client's notes; an old Go client types it as an array)."""
     if settings.onlinesim_extend_off_list and not rental.auto_renew:
         return []
-    return {str(d): int(p) for d, p in prices.items()}
+    return dict(prices)
 
 
 def _whole(amount: Decimal) -> int | float:
@@ -84,26 +86,55 @@ def _codes(catalog: Catalog) -> dict[str, str]:
     return {code: entry["iso"] for code, entry in catalog.data.get(PROVIDER, {}).get("countries", {}).items()}
 
 
+class _Tariffs:
+    """What every rent item repeats from one catalog: country codes, and per country its extension prices
+    and day price (made once per catalog revision: a catalog never changes once built)."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.code_of = {iso: int(code) for code, iso in _codes(catalog).items()}
+        self._countries: dict[str, tuple[dict[str, int], int]] = {}
+
+    def of(self, iso: str) -> tuple[dict[str, int], int]:
+        """(extension price map, day price) of a country."""
+        found = self._countries.get(iso)
+        if found is None:
+            offer = self.catalog.offer(PROVIDER, iso)
+            found = self._countries[iso] = ({str(d): int(p) for d, p in offer.extension_prices().items()},
+                                            int(offer.day_price))
+        return found
+
+
+_TARIFFS: weakref.WeakKeyDictionary[Catalog, _Tariffs] = weakref.WeakKeyDictionary()
+
+
+def _tariffs(catalog: Catalog) -> _Tariffs:
+    found = _TARIFFS.get(catalog)
+    if found is None:
+        found = _TARIFFS[catalog] = _Tariffs(catalog)
+    return found
+
+
 def render(v: View, found: list[Rental], *, pages: bool, page: str = "") -> list[dict[str, Any]]:
     """The 18-field rent items, all from one view: countdowns from its `now`, messages from its snapshot.
     ``page`` is the request's, already checked against the method's request schema."""
-    now, catalog, zone = v.now, v.catalog, v.settings.onlinesim_utc_offset
-    code_of = {iso: int(code) for code, iso in _codes(catalog).items()}
+    now, zone, settings = v.now, v.settings.onlinesim_utc_offset, v.settings
+    tariffs = _tariffs(v.catalog)
     inboxes = v.messages_of(found)
     page_no = max(1, int(page.strip() or 1)) if pages else 1
     items = []
     for rental in found:
-        offer = catalog.offer(PROVIDER, rental.country)
+        extend, day_price = tariffs.of(rental.country)
         messages = [{"id": m.id, "service": m.service, "text": m.text, "code": m.code, "created_at": _when(m.at, zone)}
                     for m in inboxes[rental.id]]
         left = rental.seconds_left(now)
         item: dict[str, Any] = {
             "tzid": rental.id, "status": int(rental.confirmed), "checked": rental.confirmed,
             "checked_time": _when(rental.first_sms_at or rental.created_at, zone), "extension": int(rental.auto_renew),
-            "country": code_of.get(rental.country, 0), "number": rental.phone, "sum": f"{rental.paid:.2f}",
+            "country": tariffs.code_of.get(rental.country, 0), "number": rental.phone, "sum": f"{rental.paid:.2f}",
             "rent": rental.days, "days": left // DAY, "hours": left // 3600, "time": left // 60,
-            "extend": _extend_map(v.settings, rental, offer.extension_prices()),
-            "day_extend": int(offer.day_price), "reload": rental.reload_wait(now, v.settings.reload_cooldown),
+            "extend": _extend_map(settings, rental, extend), "day_extend": day_price,
+            "reload": rental.reload_wait(now, settings.reload_cooldown),
             "m_ext": True, "freeze": rental.frozen, "messages": messages,
         }
         if pages:

@@ -100,10 +100,9 @@ def _sms_item(catalog: Catalog, message: Message) -> dict[str, Any]:
 
 def sms(world: World, values: dict[str, str]) -> Reply:
     """Every SMS the order's number received, newest first; reading them clears ``hasnewsms``."""
-    with world.view(values["apikey"]) as v:  # a read, like the messages
-        rental, catalog = v.rental(_order_id(values), PROVIDER), v.catalog
-        shown = v.messages(rental)
-    messages = world.mark_read(rental, shown)  # writes only when something was unread
+    rental = world.rental(values["apikey"], _order_id(values), PROVIDER)  # a read, like the messages
+    messages = world.messages(rental, mark_read=True)  # writes only when something was unread
+    catalog = world.catalog()
     if documented():
         return ok("sms", [_sms_item(catalog, m) for m in messages])
     labels = _labels(catalog, rental)

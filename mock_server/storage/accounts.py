@@ -16,11 +16,11 @@ class Accounts:
         self.db = db
 
     def load(self, apikey: str) -> Account | None:
-        row = self.db.execute("SELECT * FROM accounts WHERE apikey = ?", (apikey,)).fetchone()
+        row = self.db.execute("SELECT apikey, balance, max_concurrent, blocked, created_at, restriction FROM accounts "
+                              "WHERE apikey = ?", (apikey,)).fetchone()
         if row is None:
             return None
-        return Account(row["apikey"], from_units(row["balance"]), row["max_concurrent"], bool(row["blocked"]),
-                       row["created_at"], row["restriction"])
+        return Account(row[0], from_units(row[1]), row[2], bool(row[3]), row[4], row[5])
 
     def insert(self, apikey: str, *, now: int, max_concurrent: int | None = None, blocked: bool = False) -> None:
         """A new account with a zero balance (a starting balance is a ledger row, posted after)."""
