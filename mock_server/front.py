@@ -14,6 +14,7 @@ answers is the dialect's business (``providers/dialect.py``); the front only add
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -80,13 +81,31 @@ class ProviderFront:
             if dialect.dialect.param is not None:  # the method is a parameter, perhaps in the body
                 exchange.call = call_of(exchange.request.path, exchange.params) or exchange.call
             reply = faults.screen(self.runtime, exchange) or dialect.dispatch(self.world, exchange)
-            mode = self.app.config["VALIDATE"]
-            if mode and reply.schema is not None:
-                message = wire.violation(reply.schema, reply.body, mode)
-                if message is not None:
-                    reply = Reply(reply.body, reply.status, reply.schema, reply.outcome, reply.content_type,
-                                  headers=(("X-Mock-Schema-Violation", message),))
-            return reply
         except Exception as exc:
-            where = f"{exchange.request.method} {exchange.request.path}"
-            return failures.provider_failure(exc, self.world, dialect.dialect, where, self.seen)
+            return self._failed(exc, exchange, dialect)
+        mode = self.app.config["VALIDATE"]
+        if not mode or reply.schema is None:
+            return reply
+        try:
+            return self._checked(reply, mode)
+        except AssertionError as exc:
+            if self._propagates():
+                raise  # ``VALIDATE = "raise"`` under test: the violation reaches the test, as Flask would let it
+            return self._failed(exc, exchange, dialect)
+
+    def _failed(self, exc: Exception, exchange: Exchange, dialect: ServerDialect) -> Reply:
+        where = f"{exchange.request.method} {exchange.request.path}"
+        return failures.provider_failure(exc, self.world, dialect.dialect, where, self.seen)
+
+    @staticmethod
+    def _checked(reply: Reply, mode: Any) -> Reply:
+        """``VALIDATE``: the reply with a header naming how it breaks its schema (``raise``: AssertionError)."""
+        message = wire.violation(reply.schema, reply.body, mode)  # type: ignore[arg-type]
+        if message is None:
+            return reply
+        return dataclasses.replace(reply, headers=(*reply.headers, ("X-Mock-Schema-Violation", message)))
+
+    def _propagates(self) -> bool:
+        """Flask's rule for letting an exception out of the app: ``PROPAGATE_EXCEPTIONS``, else testing or debug."""
+        found = self.app.config.get("PROPAGATE_EXCEPTIONS")
+        return bool(self.app.testing or self.app.debug) if found is None else bool(found)

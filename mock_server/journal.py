@@ -132,7 +132,7 @@ class Journal:
                 self._thread.start()
         if full:
             self.flush()
-        else:
+        elif not self._wake.is_set():
             self._wake.set()
 
     def _run(self) -> None:

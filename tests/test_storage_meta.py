@@ -37,3 +37,18 @@ def test_setting_overrides_round_trip_and_move_the_settings_revision() -> None:
         assert tx.meta.settings_overrides() == {}
         tx.meta.put_settings_overrides({"auto_sms": 5})
         assert tx.meta.settings_overrides() == {"auto_sms": 5} and tx.meta.revisions() == ("0", "1")
+
+
+def test_the_heading_reads_clock_catalog_revision_first_due_event_and_the_account() -> None:
+    from .storage_helpers import add_rental
+
+    with fresh_tx() as tx:
+        tx.meta.put("clock", "c")
+        assert tx.meta.heading("nobody") == type(tx.meta.heading())("c", "", None, None)
+        add_rental(tx, 1, expires_at=500, phone="9000000001")
+        add_rental(tx, 2, expires_at=300, phone="9000000002", guard_until=200)
+        add_rental(tx, 3, expires_at=100, phone="9000000003", closed_at=50)
+        tx.accounts.insert("k", now=5)
+        head = tx.meta.heading("k")
+        assert head.next_due == 200 and head.account is not None and head.account.apikey == "k"
+        assert head.account == tx.accounts.load("k")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .accounts import Account
 from .inbox import Message
 
 
@@ -35,9 +36,11 @@ class Delivery:
 
 @dataclass(frozen=True, slots=True)
 class Heading:
-    """What every read needs before anything else: the stored clock, the catalog's revision, and the
-    moment the first open rental's next event falls due (None: no open rental)."""
+    """What every read needs before anything else: the stored clock, the catalog's revision, the moment
+    the first open rental's next event falls due (None: no open rental), and the key's account if asked
+    for one (None: none, or no such account)."""
 
     clock: str
     catalog_rev: str
     next_due: int | None
+    account: Account | None = None

@@ -136,15 +136,16 @@ class World:
             account = None if apikey is _NO_KEY else self._require(tx, apikey, now)
             yield View(tx, now, self.catalog(tx), self.settings, account)
             return
+        if apikey is not _NO_KEY and not apikey:
+            raise MissingKey()
         with self.store.reading() as tx:
-            head = tx.meta.heading()  # clock, catalog revision and the first due event: one statement
+            # clock, catalog revision, the first due event and the key's account: one statement
+            head = tx.meta.heading(None if apikey is _NO_KEY else apikey)
             now = self._now(tx, head.clock)
             if apikey is _NO_KEY:
                 account, ready = None, True
             else:
-                if not apikey:
-                    raise MissingKey()
-                account = tx.accounts.load(apikey)
+                account = head.account
                 if account is None and self.settings.strict_keys:
                     raise UnknownKey()
                 ready = account is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from typing import Any
 
 from ..domain.accounts import Account, LedgerEntry, from_units, to_units
@@ -11,16 +12,22 @@ from ..domain.accounts import Account, LedgerEntry, from_units, to_units
 FLAGS = ("max_concurrent", "blocked", "restriction")
 
 
+ACCOUNT_COLUMNS = "apikey, balance, max_concurrent, blocked, created_at, restriction"
+
+
+def account_of(row: Sequence[Any]) -> Account:
+    """An account from its ``ACCOUNT_COLUMNS``, by position."""
+    apikey, balance, max_concurrent, blocked, created_at, restriction = row
+    return Account(apikey, from_units(balance), max_concurrent, bool(blocked), created_at, restriction)
+
+
 class Accounts:
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
 
     def load(self, apikey: str) -> Account | None:
-        row = self.db.execute("SELECT apikey, balance, max_concurrent, blocked, created_at, restriction FROM accounts "
-                              "WHERE apikey = ?", (apikey,)).fetchone()
-        if row is None:
-            return None
-        return Account(row[0], from_units(row[1]), row[2], bool(row[3]), row[4], row[5])
+        row = self.db.execute(f"SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE apikey = ?", (apikey,)).fetchone()
+        return None if row is None else account_of(row)
 
     def insert(self, apikey: str, *, now: int, max_concurrent: int | None = None, blocked: bool = False) -> None:
         """A new account with a zero balance (a starting balance is a ledger row, posted after)."""

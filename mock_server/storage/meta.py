@@ -8,11 +8,15 @@ import sqlite3
 from typing import Any
 
 from ..domain.records import Heading
+from .accounts import account_of
 
 _UPSERT = "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"
-# the clock, the catalog's revision and the first due event (the partial index ``rentals_due``)
+# the clock, the catalog's revision, the first due event (the partial index ``rentals_due``) and the account
+# of a key (none: NULLs)
 _HEADING = ("SELECT (SELECT value FROM meta WHERE key = 'clock'), (SELECT value FROM meta WHERE key = 'catalog_rev'), "
-            "(SELECT MIN(due_at) FROM rentals WHERE closed_at IS NULL)")
+            "(SELECT MIN(due_at) FROM rentals WHERE closed_at IS NULL), "
+            "a.apikey, a.balance, a.max_concurrent, a.blocked, a.created_at, a.restriction "
+            "FROM (SELECT 1 AS one) AS head LEFT JOIN accounts a ON a.apikey = ?")
 
 
 class Meta:
@@ -31,11 +35,12 @@ class Meta:
         self.db.execute("INSERT INTO meta(key, value) VALUES (?, '1') ON CONFLICT(key) DO UPDATE "
                         "SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)", (key,))
 
-    def heading(self) -> Heading:
-        """What every request reads first, in one statement: the clock, the catalog revision, and when
-        the first open rental's next event falls due."""
-        clock, catalog_rev, next_due = self.db.execute(_HEADING).fetchone()
-        return Heading(clock or "", catalog_rev or "", None if next_due is None else int(next_due))
+    def heading(self, apikey: str | None = None) -> Heading:
+        """What every request reads first, in one statement: the clock, the catalog revision, when the
+        first open rental's next event falls due, and ``apikey``'s account (None: no such account)."""
+        clock, catalog_rev, next_due, *account = self.db.execute(_HEADING, (apikey,)).fetchone()
+        return Heading(clock or "", catalog_rev or "", None if next_due is None else int(next_due),
+                       None if account[0] is None else account_of(account))
 
     def revisions(self) -> tuple[str, str]:
         """(faults revision, settings revision), in one query."""

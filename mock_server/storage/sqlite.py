@@ -169,9 +169,17 @@ class Store:
 
     @contextmanager
     def reading(self) -> Iterator[Tx]:
-        """``read()`` with the repositories."""
-        with self.read() as db:
+        """``read()`` with the repositories (written out again: every provider read opens one)."""
+        db = self.db
+        if db.in_transaction:
             yield self._tx(db)
+            return
+        db.execute("BEGIN")
+        try:
+            yield self._tx(db)
+        finally:
+            if db.in_transaction:
+                db.execute("COMMIT")  # nothing was written: only ends the snapshot
 
     def current(self) -> Tx:
         """The repositories over this thread's connection as it is: inside its open transaction if there
