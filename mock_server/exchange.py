@@ -35,9 +35,10 @@ class Reply:
 class Exchange:
     """A provider request being served. ``call`` is (provider, method name as asked); ``params`` the
     merged query, form and JSON parameters (``request_params``); ``now`` the clock value its
-    transaction read (the journal dates the entry with it)."""
+    transaction read (the journal dates the entry with it). ``request`` (werkzeug's) is parsed only
+    when asked for: a GET needs nothing but the environ."""
 
-    request: Request
+    environ: dict[str, Any]
     call: tuple[str, str]
     profile: str
     params: dict[str, str] = field(default_factory=dict)
@@ -46,6 +47,26 @@ class Exchange:
     now: int | None = None
     fault: int | None = None
     journaled: bool = False
+    _request: Request | None = None
+
+    @property
+    def verb(self) -> str:
+        return str(self.environ.get("REQUEST_METHOD", "GET")).upper()
+
+    @property
+    def path(self) -> str:
+        return path_of(self.environ)
+
+    @property
+    def request(self) -> Request:
+        if self._request is None:
+            self._request = Request(self.environ)
+        return self._request
+
+
+def path_of(environ: dict[str, Any]) -> str:
+    """The request path as werkzeug gives it: UTF-8 decoded from the WSGI string, one leading slash."""
+    return "/" + environ.get("PATH_INFO", "").encode("latin1").decode(errors="replace").lstrip("/")
 
 
 _current: ContextVar[Exchange | None] = ContextVar("sms_rent_mock_exchange", default=None)

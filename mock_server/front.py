@@ -22,13 +22,12 @@ from typing import Any
 from flask import Flask
 from werkzeug.exceptions import MethodNotAllowed
 from werkzeug.http import HTTP_STATUS_CODES
-from werkzeug.wrappers import Request
 
 from sms_rent_mock.schemas.dialects import call_of
 
 from . import failures, faults, journal
 from .domain import World
-from .exchange import Exchange, Reply, serving
+from .exchange import Exchange, Reply, path_of, serving
 from .providers import SERVED, wire
 from .providers.dialect import ANY_METHOD, ServerDialect
 from .request_params import merged
@@ -57,13 +56,12 @@ class ProviderFront:
         self.seen: set[str] = app.extensions.setdefault("failures_seen", set())
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        request = Request(environ)
-        route = call_of(request.path, {})  # whose path it is; the method may be named in the body
+        route = call_of(path_of(environ), {})  # whose path it is; the method may be named in the body
         if route is None:
             return self.flask_wsgi(environ, start_response)
-        if request.method not in ANY_METHOD:
+        exchange = Exchange(environ, route, str(self.app.config["PROFILE"]))
+        if exchange.verb not in ANY_METHOD:
             return MethodNotAllowed(valid_methods=sorted(ANY_METHOD))(environ, start_response)
-        exchange = Exchange(request, route, str(self.app.config["PROFILE"]))
         with serving(exchange):
             reply = self._reply(exchange)
             journal.record(self.book, exchange, reply, self.world.now)
@@ -72,14 +70,14 @@ class ProviderFront:
         body = encode(reply.body)
         headers = [("Content-Type", reply.content_type), ("Content-Length", str(len(body))), *reply.headers]
         start_response(f"{reply.status} {HTTP_STATUS_CODES.get(reply.status, 'Unknown').upper()}", headers)
-        return [] if request.method == "HEAD" else [body]
+        return [] if exchange.verb == "HEAD" else [body]
 
     def _reply(self, exchange: Exchange) -> Reply:
         dialect = self.served[exchange.call[0]]
         try:
-            exchange.params, exchange.body_error = merged(exchange.request)
+            exchange.params, exchange.body_error = merged(exchange.environ, lambda: exchange.request)
             if dialect.dialect.param is not None:  # the method is a parameter, perhaps in the body
-                exchange.call = call_of(exchange.request.path, exchange.params) or exchange.call
+                exchange.call = call_of(exchange.path, exchange.params) or exchange.call
             reply = faults.screen(self.runtime, exchange) or dialect.dispatch(self.world, exchange)
         except Exception as exc:
             return self._failed(exc, exchange, dialect)
@@ -94,7 +92,7 @@ class ProviderFront:
             return self._failed(exc, exchange, dialect)
 
     def _failed(self, exc: Exception, exchange: Exchange, dialect: ServerDialect) -> Reply:
-        where = f"{exchange.request.method} {exchange.request.path}"
+        where = f"{exchange.verb} {exchange.path}"
         return failures.provider_failure(exc, self.world, dialect.dialect, where, self.seen)
 
     @staticmethod

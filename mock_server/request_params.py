@@ -5,6 +5,7 @@ a body was refused."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -27,35 +28,38 @@ def _text(value: Any) -> str:
     return json.dumps(value)
 
 
-def merged(request: Request) -> tuple[dict[str, str], json_body.BodyError | None]:
+def merged(environ: dict[str, Any], request: Callable[[], Request]) -> tuple[dict[str, str], json_body.BodyError | None]:
     """Query, form and JSON-body parameters as strings (the query wins; a bearer token counts as apikey),
-    and why the body was refused (too large, too deep, NaN), or None. A refused body counts as absent."""
+    and why the body was refused (too large, too deep, NaN), or None. A refused body counts as absent.
+    ``request()`` gives the parsed request, asked for only when there is a body to read."""
     merged: dict[str, str] = {}
     problem = None
-    if request.environ.get("CONTENT_TYPE"):  # without one, werkzeug reads no body as JSON or form
-        if request.is_json:
-            body, problem = _json_body(request)
-            if isinstance(body, dict):
-                merged.update({str(k): _text(v) for k, v in body.items()})
+    if environ.get("CONTENT_TYPE"):  # without one, werkzeug reads no body as JSON or form
+        body = request()
+        if body.is_json:
+            found, problem = _json_body(body)
+            if isinstance(found, dict):
+                merged.update({str(k): _text(v) for k, v in found.items()})
         try:
-            if request.mimetype in FORMS:  # werkzeug parses no other body as a form; skip building its parser
-                merged.update(request.form.to_dict())
+            if body.mimetype in FORMS:  # werkzeug parses no other body as a form; skip building its parser
+                merged.update(body.form.to_dict())
         except RequestEntityTooLarge:  # werkzeug's form limits (fields, memory): refused like a JSON body
             problem = json_body.BodyError("the form body is too large", 413)
-    merged.update(_query(request))
+    merged.update(_query(environ))
     if not merged.get("apikey", "x").strip():
         del merged["apikey"]  # a blank key is no key, never an account
-    auth = request.headers.get("Authorization", "")
+    auth = environ.get("HTTP_AUTHORIZATION", "")
     if not merged.get("apikey") and auth.lower().startswith("bearer ") and auth[7:].strip():
         merged["apikey"] = auth[7:].strip()
     return merged, problem
 
 
-def _query(request: Request) -> dict[str, str]:
+def _query(environ: dict[str, Any]) -> dict[str, str]:
     """``request.args.to_dict()`` (the first of repeated names wins; invalid bytes stay percent-encoded),
-    without building the MultiDict."""
+    without building the request or a MultiDict."""
     found: dict[str, str] = {}
-    for name, value in parse_qsl(request.query_string.decode(), keep_blank_values=True, errors="werkzeug.url_quote"):
+    raw = environ.get("QUERY_STRING", "").encode("latin1").decode()
+    for name, value in parse_qsl(raw, keep_blank_values=True, errors="werkzeug.url_quote"):
         found.setdefault(name, value)
     return found
 

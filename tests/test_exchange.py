@@ -9,7 +9,7 @@ from sms_rent_mock.mock_server.exchange import Exchange, Reply, current, serving
 
 
 def exchange(path: str = "/api/getBalance.php") -> Exchange:
-    return Exchange(Request(EnvironBuilder(path=path).get_environ()), ("onlinesim", "getBalance"), "documented")
+    return Exchange(EnvironBuilder(path=path).get_environ(), ("onlinesim", "getBalance"), "documented")
 
 
 def test_current_is_the_exchange_being_served_and_nests() -> None:
@@ -35,3 +35,10 @@ def test_current_is_restored_when_serving_raises() -> None:
 def test_a_reply_defaults_to_a_json_200() -> None:
     reply = Reply({"response": 1})
     assert (reply.status, reply.content_type, reply.drop, reply.headers) == (200, "application/json", False, ())
+
+
+def test_the_request_is_parsed_only_when_asked_for_and_once() -> None:
+    found = Exchange(EnvironBuilder(path="/api/rent.php", method="post").get_environ(), ("smspva", ""), "live")
+    assert found._request is None and (found.verb, found.path) == ("POST", "/api/rent.php")
+    assert found.request is found.request and isinstance(found.request, Request)
+    assert found.request.path == found.path  # the same path werkzeug reads

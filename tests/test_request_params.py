@@ -8,7 +8,11 @@ from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
 from sms_rent_mock.mock_server import json_body
-from sms_rent_mock.mock_server.request_params import merged
+from sms_rent_mock.mock_server import request_params
+
+
+def merged(found: Request) -> tuple[dict[str, str], json_body.BodyError | None]:
+    return request_params.merged(found.environ, lambda: found)
 
 
 def request(query: str = "", **builder: object) -> Request:

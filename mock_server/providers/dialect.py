@@ -51,12 +51,12 @@ class ServerDialect:
 
     def dispatch(self, world: World, exchange: Exchange) -> Reply:
         """Route one call (the steps are in the module docstring)."""
-        d, codes, verb = self.dialect, self.dialect.codes, exchange.request.method
+        d, codes, verb = self.dialect, self.dialect.codes, exchange.verb
         if verb not in d.verbs:
             return self.error(codes.wrong_verb)
         if d.param is not None and exchange.body_error is not None:
             return self.error(codes.bad_params)
-        method = d.method_at(exchange.request.path, exchange.params)
+        method = d.method_at(exchange.path, exchange.params)
         if method is None:
             return self.error(codes.unknown_method)
         if verb == "HEAD" and not method.read_only:
