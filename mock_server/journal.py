@@ -269,6 +269,9 @@ def record(book: Journal, exchange: Exchange, reply: Reply, clock: Callable[[], 
     exchange.journaled = True
     try:
         at = exchange.now if exchange.now is not None else clock()
+    except Exception:  # noqa: BLE001 - a damaged store's clock (failures reports it): keep the entry, undated
+        at = 0
+    try:
         book.record(provider=exchange.call[0], method=exchange.call[1], params=exchange.params,
                     outcome=outcome_of(exchange.call[0], reply), http_status=0 if reply.drop else reply.status,
                     fault=exchange.fault, duration_ms=(time.perf_counter() - exchange.started) * 1000, at=at)

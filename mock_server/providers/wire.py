@@ -22,9 +22,9 @@ log = logging.getLogger("sms_rent_mock")
 
 
 def profile() -> str:
-    """The profile of the request being served (``documented`` or ``live``)."""
+    """The profile of the request being served (``live`` or ``documented``; outside one, the default ``live``)."""
     found = current()
-    return "documented" if found is None else found.profile
+    return "live" if found is None else found.profile
 
 
 class _Refused(Exception):
