@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 from typing import Any
+
+import pytest
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -139,14 +141,17 @@ def _add_ones(store: Store, times: int, failures: Any) -> None:
         failures.put(repr(exc))
 
 
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_forked_workers_writing_at_once_queue_on_the_lock_file_never_in_sqlite(tmp_path: Path) -> None:
     """Writers of two processes (forked after the store was made, as Granian's workers) and two threads
     each take turns on ``<db>.lock``: with SQLite's busy handler switched off, none ever finds the
     database locked, and no increment is lost. (An inherited lock descriptor would let both in.)"""
     import multiprocessing
 
-    store = Store(str(tmp_path / "s.sqlite3"))
-    store.current().db.execute("INSERT INTO meta VALUES ('counter', '0')")
+    seed = Store(str(tmp_path / "s.sqlite3"))
+    seed.current().db.execute("INSERT INTO meta VALUES ('counter', '0')")
+    seed.close()
+    store = Store(str(tmp_path / "s.sqlite3"))  # no thread's connection yet: the children make their own
     fork = multiprocessing.get_context("fork")
     failures = fork.Queue()
     children = [fork.Process(target=_add_ones, args=(store, 150, failures)) for _ in range(2)]
