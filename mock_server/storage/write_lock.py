@@ -4,7 +4,10 @@ SQLite's own arbitration between processes is its busy handler, which sleeps wit
 100 ms) while another process holds the write lock: under steady writes from two workers a waiter kept
 missing its turn, and its request waited up to a second. Here writers queue instead: first on a thread
 lock (threads of one process), then on ``flock`` of ``<db>.lock`` (processes), whose waiter the kernel
-wakes the moment the holder lets go. A process that dies holding it releases it with its descriptors.
+wakes the moment the holder lets go. A process that dies holding it releases it with its descriptors;
+one stopped (SIGSTOP, a debugger) mid-write holds the other writers until it goes on, where SQLite's
+busy timeout failed them after 30 s (``flock`` has no timeout; a waiting thread of the same process
+never had one either).
 """
 
 from __future__ import annotations
