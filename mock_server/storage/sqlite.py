@@ -10,6 +10,7 @@ a deferred transaction: one consistent snapshot (WAL readers never wait for a wr
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sqlite3
@@ -18,7 +19,6 @@ import tempfile
 import threading
 import urllib.parse
 import uuid
-import logging
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
