@@ -24,6 +24,15 @@ def test_insert_derives_due_at_from_the_guard_and_expiry() -> None:
         assert tx.rentals.next_due(10**9) == 2
 
 
+def test_closing_clears_due_at_and_reopening_derives_it_again() -> None:
+    with fresh_tx() as tx:
+        add_rental(tx, 1, expires_at=500, guard_until=100)
+        tx.rentals.update(1, closed_at=50, close_reason="closed")  # guard_until left set: still nothing due
+        assert not tx.rentals.any_due(10**9)
+        tx.rentals.update(1, closed_at=None, close_reason=None, guard_until=None, expires_at=800)
+        assert tx.rentals.next_due(799) is None and tx.rentals.next_due(800) == 1
+
+
 def test_a_rental_reads_back_with_its_sms_and_money() -> None:
     with fresh_tx() as tx:
         tx.accounts.insert("k", now=0)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+from typing import Any
+
+import pytest
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -124,3 +127,69 @@ def test_the_version_token_moves_with_any_write_and_only_then(tmp_path: Path) ->
     assert mine.version() != third
     mine.close()
     other.close()
+
+
+def _add_ones(store: Store, times: int, failures: Any) -> None:
+    """Read-modify-write ``times`` increments of one counter (in a forked child: the parent's store)."""
+    store.db.execute("PRAGMA busy_timeout = 0")  # a writer meeting SQLite's write lock fails at once
+    try:
+        for _ in range(times):
+            with store.write() as db:
+                (value,) = db.execute("SELECT value FROM meta WHERE key = 'counter'").fetchone()
+                db.execute("UPDATE meta SET value = ? WHERE key = 'counter'", (str(int(value) + 1),))
+    except Exception as exc:  # noqa: BLE001 - reported to the test process
+        failures.put(repr(exc))
+
+
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_forked_workers_writing_at_once_queue_on_the_lock_file_never_in_sqlite(tmp_path: Path) -> None:
+    """Writers of two processes (forked after the store was made, as Granian's workers) and two threads
+    each take turns on ``<db>.lock``: with SQLite's busy handler switched off, none ever finds the
+    database locked, and no increment is lost. (An inherited lock descriptor would let both in.)"""
+    import multiprocessing
+
+    seed = Store(str(tmp_path / "s.sqlite3"))
+    seed.current().db.execute("INSERT INTO meta VALUES ('counter', '0')")
+    seed.close()
+    store = Store(str(tmp_path / "s.sqlite3"))  # no thread's connection yet: the children make their own
+    fork = multiprocessing.get_context("fork")
+    failures = fork.Queue()
+    children = [fork.Process(target=_add_ones, args=(store, 150, failures)) for _ in range(2)]
+    for child in children:
+        child.start()
+    with ThreadPoolExecutor(2) as pool:  # meanwhile this process's threads write too
+        list(pool.map(lambda _: _add_ones(store, 150, failures), range(2)))
+    for child in children:
+        child.join(timeout=120)
+    assert [child.exitcode for child in children] == [0, 0]
+    assert failures.empty(), failures.get()
+    assert store.current().meta.get("counter") == "600"
+    assert os.path.exists(str(tmp_path / "s.sqlite3.lock"))
+    store.close()
+
+
+def test_the_wal_is_checkpointed_every_so_many_writes_outside_the_write_lock(tmp_path: Path) -> None:
+    """SQLite's own checkpoint would run inside a COMMIT, holding up every queued writer."""
+    import fcntl
+
+    from sms_rent_mock.mock_server.storage import sqlite
+
+    store = Store(str(tmp_path / "s.sqlite3"))
+    assert store.db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+    lock_free = []
+
+    def checkpoint(db: Any) -> None:
+        with open(str(tmp_path / "s.sqlite3.lock")) as other:  # another open file: another holder
+            try:
+                fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                lock_free.append(False)
+            else:
+                lock_free.append(True)
+        db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+    store._checkpoint = checkpoint  # type: ignore[method-assign]
+    for i in range(sqlite.CHECKPOINT_EVERY * 2 + 1):
+        with store.unit_of_work() as tx:
+            tx.meta.put("k", str(i))
+    assert lock_free == [True, True]
+    store.close()

@@ -92,8 +92,9 @@ def charge(tx: Tx, apikey: str, price: Decimal, *, now: int, rental_id: int | No
         post(tx, apikey, -price, "charge", now=now, rental_id=rental_id, memo=memo)
 
 
-def refund_rental(tx: Tx, apikey: str, rental_id: int, *, now: int, memo: str) -> Decimal:
-    amount = tx.accounts.paid_for(rental_id)
+def refund_rental(tx: Tx, apikey: str, rental_id: int, *, now: int, memo: str, paid: Decimal | None = None) -> Decimal:
+    """Give back the rental's net cost; ``paid`` is that cost when the caller read it in this transaction."""
+    amount = tx.accounts.paid_for(rental_id) if paid is None else paid
     if amount > 0:
         post(tx, apikey, amount, "refund", now=now, rental_id=rental_id, memo=memo)
     return amount

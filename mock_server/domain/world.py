@@ -217,7 +217,7 @@ class World:
         tx.rentals.update(rental.id, closed_at=at, close_reason=str(reason), guard_until=None)
         tx.inbox.drop_after(rental.id, at)  # scripted, never arrived
         if refund:
-            accounts.refund_rental(tx, rental.apikey, rental.id, now=at, memo=f"refund: {reason}")
+            accounts.refund_rental(tx, rental.apikey, rental.id, now=at, memo=f"refund: {reason}", paid=rental.paid)
         stock.give_back(tx, rental.provider, rental.country, rental.services, rental.period, rental.operator)
 
     def _offers(self, tx: Tx, rental: Rental) -> list[Offer]:

@@ -137,9 +137,11 @@ class Rentals:
     def update(self, rental_id: int, **fields: Any) -> None:
         """Set columns of one rental; keeps ``due_at`` in step with the guard and expiry it depends on."""
         values = _stored(fields)
+        if values.get("closed_at") is not None:
+            values["due_at"] = None  # nothing falls due on a closed rental: no second statement
         sets = ", ".join(f"{name} = ?" for name in values)
         self.db.execute(f"UPDATE rentals SET {sets} WHERE id = ?", (*values.values(), rental_id))
-        if {"guard_until", "expires_at", "closed_at"} & values.keys():
+        if "due_at" not in values and {"guard_until", "expires_at", "closed_at"} & values.keys():
             self.db.execute(_DUE, (rental_id,))
 
     def retire(self, dial: str, phone: str) -> None:

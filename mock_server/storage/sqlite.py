@@ -1,14 +1,16 @@
 """SQLite storage: one file (or throwaway temporary file) that every worker process agrees on.
 
-Every state change runs inside ``Store.write()``, a ``BEGIN IMMEDIATE`` transaction: SQLite then
-serialises writers across threads and processes, so the preconditions a change re-checks inside the
-transaction (stock left, balance enough) still hold when it commits. A read runs inside ``Store.read()``,
+Every state change runs inside ``Store.write()``, a ``BEGIN IMMEDIATE`` transaction taken behind the
+store's ``WriteLock`` (a thread lock, then ``flock`` of ``<db>.lock``): one writer at a time across threads
+and processes, handed over at once, so the preconditions a change re-checks inside the transaction
+(stock left, balance enough) still hold when it commits. A read runs inside ``Store.read()``,
 a deferred transaction: one consistent snapshot (WAL readers never wait for a writer) and no write lock.
 ``unit_of_work()`` / ``reading()`` wrap the same transactions in a ``Tx`` that carries the repositories.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sqlite3
@@ -33,8 +35,12 @@ from .schema import SCHEMA, migrate
 from .snapshot import Snapshot
 from .stock import Stock
 from .throttle import Throttle
+from .write_lock import WriteLock
 
+log = logging.getLogger("sms_rent_mock")
 OTHER_DB = "choose another --db"
+# a process's every this many write transactions, the WAL is copied back into the database file
+CHECKPOINT_EVERY = 100
 
 
 class StoreError(Exception):
@@ -82,9 +88,12 @@ class Store:
             check_path(path)
         self._uri = "file:" + urllib.parse.quote(path)
         self._local = threading.local()
-        # Writers of one process queue here; SQLite's busy handler (which sleeps with back-off) then
-        # only arbitrates between processes, which keeps write latency flat under load.
-        self._write_lock = threading.Lock()
+        self._writes = 0
+        try:  # writers queue here, not in SQLite's busy handler (see write_lock)
+            self._write_lock = WriteLock(path + ".lock")
+        except OSError as exc:
+            raise StoreError(self.path, f"its lock file {path}.lock cannot be opened ({exc.strerror})",
+                             f"make it and its directory writable, or {OTHER_DB}") from None
         try:
             self._keepalive = self._connect()
             self._keepalive.executescript(SCHEMA)
@@ -105,6 +114,9 @@ class Store:
         # NORMAL: a commit survives the process being killed (the WAL is in the OS cache); a throwaway
         # store need not survive anything.
         db.execute("PRAGMA synchronous = OFF" if self.in_memory else "PRAGMA synchronous = NORMAL")
+        # SQLite's own checkpoint runs inside the COMMIT that crosses its threshold, with the write lock
+        # held (and, with NORMAL, two fsyncs): every writer queued behind it waited. write() runs it instead.
+        db.execute("PRAGMA wal_autocheckpoint = 0")
         return db
 
     @property
@@ -129,7 +141,7 @@ class Store:
             with nested(db, self._local, depth):
                 yield db
             return
-        with self._write_lock:
+        with self._write_lock.held():
             db.execute("BEGIN IMMEDIATE")
             self._local.depth = 1
             try:
@@ -145,6 +157,19 @@ class Store:
                 if db.in_transaction:
                     db.execute("ROLLBACK")
                 raise
+            self._writes += 1
+            checkpoint = self._writes % CHECKPOINT_EVERY == 0
+        if checkpoint:
+            self._checkpoint(db)
+
+    def _checkpoint(self, db: sqlite3.Connection) -> None:
+        """Copy the WAL back into the database file, outside the write lock: PASSIVE waits for no reader
+        or writer (what it cannot copy now the next one copies). The write it follows has committed, so
+        a failure here is only logged."""
+        try:
+            db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        except sqlite3.Error as exc:
+            log.warning("%s: WAL checkpoint failed (%s); the next one retries", self.path, exc)
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
@@ -209,6 +234,7 @@ class Store:
         if not hasattr(self, "_keepalive"):
             return
         self._keepalive.close()
+        self._write_lock.close()
         if self.in_memory:
             self._cleanup()
 
