@@ -161,3 +161,18 @@ def test_a_form_body_beyond_werkzeug_limits_is_error_params(client: FlaskClient,
     pva = client.get("/api/rent.php?method=orders&apikey=k", data=fields, content_type="multipart/form-data")
     assert pva.json == {"status": 0, "msg": "Incorrect parameters"}
     assert state(world) == before
+
+
+# a schema pattern's \s takes the ASCII separators \x1c-\x1f, which int() refuses
+SEPARATED = [("/api/rent/getRentState.php", {"tzid": "1\x1f"}), ("/api/rent/closeRentNum.php", {"tzid": "\x1c1"}),
+             ("/api/rent/extendRentState.php", {"tzid": "1\x1e", "days": "1\x1d"}),
+             ("/api/rent/getRentNum.php", {"country": "7", "days": "1\x1f"}),
+             *(("/api/rent.php", {"method": m, "id": "0\x1f"}) for m in ("sms", "delete", "activate", "prolong",
+                                                                        "restore_user", "restore_user_precalc"))]
+
+
+@pytest.mark.parametrize(("path", "params"), SEPARATED)
+def test_numbers_with_separator_whitespace_are_read_never_a_500(client: FlaskClient, path: str,
+                                                                  params: dict[str, str]) -> None:
+    response = client.get(path, query_string={"apikey": KEY, **params})
+    assert response.status_code == 200 and response.is_json

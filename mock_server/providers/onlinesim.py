@@ -147,14 +147,14 @@ def render(v: View, found: list[Rental], *, pages: bool, page: str = "") -> list
 
 
 def _tzid(values: dict[str, str]) -> int:
-    return int(values["tzid"])
+    return int(values["tzid"].strip())  # str.strip: \s in a schema pattern is wider than int()'s
 
 
 def get_rent_num(world: World, values: dict[str, str]) -> Reply:
     iso = _codes(world.catalog()).get(values["country"].strip())
     if iso is None:
         raise errors.UnknownCountry()
-    days, renew = int(values["days"]), _flag(values.get("extension"), default=True)
+    days, renew = int(values["days"].strip()), _flag(values.get("extension"), default=True)
     rental = world.rent(values["apikey"], RentRequest(
         PROVIDER, iso, days, period=days, auto_renew=renew, guarded=True,
         fingerprint=f"{PROVIDER}:{iso}:{days}:{int(renew)}"))
@@ -179,7 +179,7 @@ def get_rent_state(world: World, values: dict[str, str]) -> Reply:
 
 
 def extend_rent_state(world: World, values: dict[str, str]) -> Reply:
-    rental = world.extend(values["apikey"], _tzid(values), PROVIDER, int(values["days"]), windowed=False)
+    rental = world.extend(values["apikey"], _tzid(values), PROVIDER, int(values["days"].strip()), windowed=False)
     with world.view() as v:
         [item] = render(v, [rental], pages=_wants_pages(values, default=values.get("via") == "operation_id"),
                        page=values.get("page", ""))

@@ -53,7 +53,7 @@ def get_rent_history(world: World, values: dict[str, str]) -> Reply:
 def restore_user_precalc(world: World, values: dict[str, str]) -> Reply:
     apikey = values["apikey"]
     world.account(apikey)
-    quote = world.restore_quote(apikey, int(values["id"]), PROVIDER)
+    quote = world.restore_quote(apikey, int(values["id"].strip()), PROVIDER)
     rental = quote.rental
     return ok("restore_user_precalc", {
         "ccode": rental.country, "scode": ",".join(rental.services), "price": money(quote.price),
@@ -62,5 +62,5 @@ def restore_user_precalc(world: World, values: dict[str, str]) -> Reply:
 
 
 def restore_user(world: World, values: dict[str, str]) -> Reply:
-    rental = world.restore(values["apikey"], int(values["id"]), PROVIDER)
+    rental = world.restore(values["apikey"], int(values["id"].strip()), PROVIDER)
     return ok("restore_user", True if documented() else {"id": rental.id})

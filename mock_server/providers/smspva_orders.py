@@ -17,7 +17,7 @@ from .smspva_common import (PROVIDER, TEXTS, Refusal, days_of, documented, iso, 
 
 
 def _order_id(values: dict[str, str]) -> int:
-    return int(values["id"])
+    return int(values["id"].strip())
 
 
 def _rent(world: World, values: dict[str, str], method: str, services: tuple[str, ...]) -> Reply:
