@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from functools import cached_property
 
 from .accounts import Accounts
+from .checkpoints import Checkpointer
 from .faults import FaultRules
 from .inbox import Inbox
 from .journal import JournalRows
@@ -89,6 +90,7 @@ class Store:
         self._uri = "file:" + urllib.parse.quote(path)
         self._local = threading.local()
         self._writes = 0
+        self._checkpointer = Checkpointer(self, lambda store: store._checkpoint(store.db))
         try:  # writers queue here, not in SQLite's busy handler (see write_lock)
             self._write_lock = WriteLock(path + ".lock")
         except OSError as exc:
@@ -160,7 +162,7 @@ class Store:
             self._writes += 1
             checkpoint = self._writes % CHECKPOINT_EVERY == 0
         if checkpoint:
-            self._checkpoint(db)
+            self._checkpointer.wake()
 
     def _checkpoint(self, db: sqlite3.Connection) -> None:
         """Copy the WAL back into the database file, outside the write lock: PASSIVE waits for no reader
@@ -233,6 +235,7 @@ class Store:
     def close(self) -> None:
         if not hasattr(self, "_keepalive"):
             return
+        self._checkpointer.stop()
         self._keepalive.close()
         self._write_lock.close()
         if self.in_memory:
