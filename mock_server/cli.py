@@ -224,6 +224,8 @@ def _user_pair(cert: str, key: str) -> CertPair:
 
 
 def _names(values: tuple[str, ...]) -> tuple[str, ...]:
+    if not values:  # plain HTTP never loads tls.py: cryptography costs the server ~50 ms and ~6 MB
+        return ()
     from . import tls
 
     try:
