@@ -25,10 +25,9 @@ from jsonschema.exceptions import best_match
 from werkzeug.exceptions import HTTPException
 
 from sms_rent_mock import schemas
-from sms_rent_mock.fixtures.scenarios import SCENARIOS
 
 from . import control_guard, faults, journal, json_body, providers
-from .domain import World, admin, catalog_edit, clock, errors, snapshot
+from .domain import World, admin, clock, errors
 from .domain.admin import AdminError
 
 __all__ = ["ControlError", "MockControl", "bp"]
@@ -159,6 +158,11 @@ def _start_clock() -> clock.ClockState:
 
 @bp.post("/reset")
 def reset() -> tuple[Response, int]:
+    # resets, catalog edits and state transfers are rare: their modules load on first use, not in every worker
+    from sms_rent_mock.fixtures.scenarios import SCENARIOS
+
+    from .domain import snapshot
+
     data = body("reset.request")
     seed = int(data.get("seed", current_app.config["SEED"]))
     scenario, apikey = data.get("scenario", "fresh"), data.get("apikey", snapshot.DEFAULT_KEY)
@@ -275,6 +279,8 @@ def get_catalog() -> tuple[Response, int]:
 
 @bp.patch("/catalog")
 def patch_catalog() -> tuple[Response, int]:
+    from .domain import catalog_edit
+
     data = body("catalog.request")
     for part in (data.get("add"), data.get("remove")):
         if isinstance(part, dict) and isinstance(part.get("country"), int):
@@ -364,11 +370,15 @@ def delete_requests() -> tuple[Response, int]:
 
 @bp.get("/state")
 def get_state() -> tuple[Response, int]:
+    from .domain import snapshot
+
     return reply("state", snapshot.export_state(world(), extra_tables=STATE_EXTRA))
 
 
 @bp.put("/state")
 def put_state() -> tuple[Response, int]:
+    from .domain import snapshot
+
     data = body("state")
     snapshot.import_state(world(), faults.runtime().base, data, extra_tables=STATE_EXTRA,
                           row_checks={"fault_rules": faults.check_row})
