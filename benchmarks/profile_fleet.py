@@ -1,8 +1,10 @@
-"""Where the fleet read spends its time: cProfile of the fleet GET mix, served in-process (Flask test client).
+"""Where the fleet read spends its time: cProfile of the fleet GET mix, served in-process.
 
 Builds the fleet of ``serve_bench.py`` (keys x 2 OnlineSim rentals with 3 SMS each) in a temporary file
-store, then times ``--requests`` GETs cycling over the list / one rental / balance URLs (req/s, SQL statements
-per request), profiles as many again and prints the top functions by cumulative and by own time.
+store, then times ``--requests`` GETs cycling over the list / one rental / balance URLs, calling the WSGI
+app directly (no test client, no server: the app's own cost), beside the bare Flask app of ``bare_app.py``
+answering the same requests (microseconds per request and their ratio, SQL statements per request),
+profiles as many again and prints the top functions by cumulative and by own time.
 
     python benchmarks/profile_fleet.py [--keys 300] [--requests 6000] [--top 25]
 """
@@ -17,10 +19,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bare_app  # noqa: E402
 from fleet import onlinesim_fleet, onlinesim_urls, smspva_fleet, smspva_urls  # noqa: E402
+from werkzeug.test import EnvironBuilder  # noqa: E402
 
 from sms_rent_mock.mock_server.app import create_app, world_of  # noqa: E402
 from sms_rent_mock.mock_server.client import MockControl  # noqa: E402
@@ -44,23 +49,31 @@ def main() -> None:
         urls = onlinesim_urls(onlinesim_fleet(get, control, keys=opts.keys))
         if opts.smspva:
             urls = smspva_urls(smspva_fleet(get, control, keys=opts.keys))
-        for url in urls[:200]:  # warm caches
-            client.get(url)
+        environs = [EnvironBuilder(path=url.partition("?")[0], query_string=url.partition("?")[2]).get_environ()
+                    for url in urls]
+
+        def serve(wsgi: Any, count: int) -> float:
+            """Seconds of CPU for ``count`` requests cycling over the fleet's URLs."""
+            began = time.process_time()
+            for i in range(count):
+                b"".join(wsgi(dict(environs[i % len(environs)]), lambda status, headers, exc=None: None))
+            return time.process_time() - began
+
+        serve(app, 200)  # warm caches
+        serve(bare_app.app, 200)
         statements = [0]
         world_of(app).store.db.set_trace_callback(lambda _: statements.__setitem__(0, statements[0] + 1))
-        began = time.perf_counter()
-        for i in range(opts.requests):
-            client.get(urls[i % len(urls)])
-        spent = time.perf_counter() - began
+        ours = serve(app, opts.requests)
         world_of(app).store.db.set_trace_callback(None)
-        print(f"{opts.requests} fleet GETs in process: {opts.requests / spent:.0f} req/s without the profiler, "
+        bare = serve(bare_app.app, opts.requests)
+        print(f"{opts.requests} fleet GETs in process: {ours / opts.requests * 1e6:.0f} us of CPU each, the bare "
+              f"Flask app {bare / opts.requests * 1e6:.0f} us (ours/bare {ours / bare:.2f}x); "
               f"{statements[0] / opts.requests:.2f} SQL statements per request (the store; the journal writes "
               f"from its own thread)")
         profiler = cProfile.Profile()
         began = time.perf_counter()
         profiler.enable()
-        for i in range(opts.requests):
-            client.get(urls[i % len(urls)])
+        serve(app, opts.requests)
         profiler.disable()
         spent = time.perf_counter() - began
         print(f"{opts.requests} fleet GETs in process: {opts.requests / spent:.0f} req/s under the profiler")
