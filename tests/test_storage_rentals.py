@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 
+from sms_rent_mock.mock_server.storage.schema import is_postgres
+
 from .storage_helpers import add_rental, fresh_tx
 
 pytestmark = pytest.mark.usefixtures("backend")  # every test on SQLite and PostgreSQL
@@ -82,3 +84,15 @@ def test_only_known_columns_are_set() -> None:
         add_rental(tx, 1)
         with pytest.raises(ValueError, match="not a rental column: due_at"):
             tx.rentals.update(1, due_at=0)
+
+
+def test_a_key_s_open_count_reads_its_open_rentals_only() -> None:
+    """A key that has closed thousands of rentals rents as fast as a new one (the index on key and close)."""
+    with fresh_tx() as tx:
+        add_rental(tx, 1, apikey="k", phone="9000000001")
+        add_rental(tx, 2, apikey="k", phone="9000000002", closed_at=5)
+        assert tx.rentals.count_open("k") == 1
+        if not is_postgres(tx.db):  # SQLite's plan (PostgreSQL's planner picks by table size)
+            plan = " ".join(str(row[-1]) for row in tx.db.execute(
+                "EXPLAIN QUERY PLAN SELECT COUNT(*) FROM rentals WHERE apikey = ? AND closed_at IS NULL", ("k",)))
+            assert "rentals_open_by_key (apikey=? AND closed_at=?)" in plan

@@ -65,6 +65,7 @@ CREATE TABLE IF NOT EXISTS rentals (
 CREATE UNIQUE INDEX IF NOT EXISTS rentals_open_number ON rentals(dial, phone) WHERE closed_at IS NULL;
 CREATE INDEX IF NOT EXISTS rentals_by_owner ON rentals(apikey, provider, closed_at);
 CREATE INDEX IF NOT EXISTS rentals_due ON rentals(due_at) WHERE closed_at IS NULL;
+CREATE INDEX IF NOT EXISTS rentals_open_by_key ON rentals(apikey, closed_at);  -- a key's open count: closed ones pile up
 CREATE INDEX IF NOT EXISTS rentals_by_number ON rentals(dial, phone);
 CREATE TABLE IF NOT EXISTS sms (
     id INTEGER PRIMARY KEY,
