@@ -194,5 +194,4 @@ def test_the_wal_is_checkpointed_every_so_many_writes_in_a_thread_of_its_own(tmp
     while len(ran_in) < 2 and time.monotonic() < deadline:
         time.sleep(0.01)
     assert ran_in == ["wal-checkpoint", "wal-checkpoint"]
-    assert int(store.db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()[0]) == 0  # not busy: it can run
     store.close()
