@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import threading
-import time
 from typing import Any
 
 from sms_rent_mock.mock_server.storage.checkpoints import Checkpointer
@@ -30,20 +29,17 @@ def test_a_wake_runs_one_checkpoint_in_another_thread() -> None:
 
 
 def test_stop_ends_the_thread_and_a_collected_owner_ends_it_too() -> None:
-    def threads() -> int:
-        return sum(t.name == "wal-checkpoint" and t.is_alive() for t in threading.enumerate())
-
-    before = threads()
     stopped, dropped = Owner(), Owner()
     first, second = Checkpointer(stopped, run), Checkpointer(dropped, run)
     first.wake()
     second.wake()
-    assert stopped.done.wait(5) and dropped.done.wait(5) and threads() == before + 2
+    assert stopped.done.wait(5) and dropped.done.wait(5)
+    assert first.thread is not None and second.thread is not None
+    assert first.thread.is_alive() and second.thread.is_alive()
     first.stop()
     del dropped
     gc.collect()
     second.wake()  # wakes to find its owner gone
-    deadline = time.monotonic() + 5
-    while threads() > before and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert threads() == before
+    first.thread.join(5)
+    second.thread.join(5)
+    assert not first.thread.is_alive() and not second.thread.is_alive()

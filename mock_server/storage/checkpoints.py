@@ -23,11 +23,13 @@ class Checkpointer:
         self._pid: int | None = None
         self._wake = threading.Event()
         self._stopped = False
+        self.thread: threading.Thread | None = None  # this process's, once started
 
     def wake(self) -> None:
         if self._pid != os.getpid():  # first use, or a forked child
             self._pid, self._wake = os.getpid(), threading.Event()
-            threading.Thread(target=self._loop, args=(self._wake,), name="wal-checkpoint", daemon=True).start()
+            self.thread = threading.Thread(target=self._loop, args=(self._wake,), name="wal-checkpoint", daemon=True)
+            self.thread.start()
         self._wake.set()
 
     def stop(self) -> None:
