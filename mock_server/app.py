@@ -7,13 +7,13 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response, current_app, g
 
 from . import config as config_module
 from . import console, control, failures, faults, integrity, journal
 from .domain import World
 from .front import ProviderFront
-from .providers import schema_check
+from .providers import wire
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -53,3 +53,15 @@ def collapse_slashes(wsgi_app: Any) -> Any:
 def world_of(app: Flask) -> World:
     world: World = app.extensions["rental_world"]
     return world
+
+
+def schema_check(response: Response) -> Response:
+    """after_request hook (``VALIDATE``) of the Flask routes (the control API): check each reply against
+    the schema its view named. Provider replies are checked by the front."""
+    target = g.get("response_schema")
+    if target is not None and response.is_json:
+        message = wire.violation(target, response.get_json(), current_app.config["VALIDATE"])
+        if message is not None:
+            response.headers["X-Mock-Schema-Violation"] = message
+    return response
+

@@ -97,3 +97,16 @@ def test_a_schema_violation_reaches_a_test_and_is_a_header_when_served(monkeypat
     assert reply.status_code == 200 and "balance" in reply.headers["X-Mock-Schema-Violation"]
     for found in (strict, lenient):
         found.extensions["rental_world"].store.close()
+
+
+def test_the_provider_dialects_import_no_flask() -> None:
+    """They run outside any Flask context now: a Flask import there would be a request global waiting to fail."""
+    import ast
+    from importlib.resources import files
+
+    for source in files("sms_rent_mock.mock_server.providers").iterdir():
+        if source.name.endswith(".py"):
+            tree = ast.parse(source.read_text(encoding="utf-8"))
+            imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+            imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+            assert not {name for name in imported if name.split(".")[0] == "flask"}, source.name

@@ -7,7 +7,6 @@ from ..domain.market import Market
 from ..domain.rentals import CloseReason
 from . import onlinesim, smspva
 from .smspva_common import PROVIDER as SMSPVA
-from .wire import schema_check
 
 # provider name -> its dialect on the server (the front routes each request to one)
 SERVED = {d.dialect.name: d for d in (onlinesim.DIALECT, smspva.DIALECT)}
@@ -19,4 +18,4 @@ MARKETS = {
 }
 NAMES = tuple(MARKETS)
 
-__all__ = ["MARKETS", "NAMES", "SERVED", "schema_check"]
+__all__ = ["MARKETS", "NAMES", "SERVED"]

@@ -10,8 +10,6 @@ from collections.abc import Callable
 from functools import cache, lru_cache
 from typing import Any
 
-from flask import Response, current_app, g
-
 from sms_rent_mock import schemas
 from sms_rent_mock.schemas.dialects import DIALECTS
 
@@ -103,17 +101,6 @@ def violation(target: tuple[str, str], body: Any, mode: Any) -> str | None:
         raise AssertionError("response breaks its schema: " + message)
     log.warning("schema violation %s", message)
     return message[:500]
-
-
-def schema_check(response: Response) -> Response:
-    """after_request hook (``VALIDATE``) of the Flask routes (the control API): check each reply against
-    the schema its view named. Provider replies are checked by the front."""
-    target = g.get("response_schema")
-    if target is not None and response.is_json:
-        message = violation(target, response.get_json(), current_app.config["VALIDATE"])
-        if message is not None:
-            response.headers["X-Mock-Schema-Violation"] = message
-    return response
 
 
 def schema_for(provider: str, method: str) -> str:
