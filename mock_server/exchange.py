@@ -39,6 +39,7 @@ class Exchange:
     when asked for: a GET needs nothing but the environ."""
 
     environ: dict[str, Any]
+    path: str  # ``path_of(environ)``, read once
     call: tuple[str, str]
     profile: str
     params: dict[str, str] = field(default_factory=dict)
@@ -52,10 +53,6 @@ class Exchange:
     @property
     def verb(self) -> str:
         return str(self.environ.get("REQUEST_METHOD", "GET")).upper()
-
-    @property
-    def path(self) -> str:
-        return path_of(self.environ)
 
     @property
     def request(self) -> Request:

@@ -56,10 +56,11 @@ class ProviderFront:
         self.seen: set[str] = app.extensions.setdefault("failures_seen", set())
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        route = call_of(path_of(environ), {})  # whose path it is; the method may be named in the body
+        path = path_of(environ)
+        route = call_of(path, {})  # whose path it is; the method may be named in the body
         if route is None:
             return self.flask_wsgi(environ, start_response)
-        exchange = Exchange(environ, route, str(self.app.config["PROFILE"]))
+        exchange = Exchange(environ, path, route, str(self.app.config["PROFILE"]))
         if exchange.verb not in ANY_METHOD:
             return MethodNotAllowed(valid_methods=sorted(ANY_METHOD))(environ, start_response)
         with serving(exchange):

@@ -5,11 +5,12 @@ from __future__ import annotations
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
-from sms_rent_mock.mock_server.exchange import Exchange, Reply, current, serving
+from sms_rent_mock.mock_server.exchange import Exchange, Reply, current, path_of, serving
 
 
 def exchange(path: str = "/api/getBalance.php") -> Exchange:
-    return Exchange(EnvironBuilder(path=path).get_environ(), ("onlinesim", "getBalance"), "documented")
+    environ = EnvironBuilder(path=path).get_environ()
+    return Exchange(environ, path_of(environ), ("onlinesim", "getBalance"), "documented")
 
 
 def test_current_is_the_exchange_being_served_and_nests() -> None:
@@ -38,7 +39,8 @@ def test_a_reply_defaults_to_a_json_200() -> None:
 
 
 def test_the_request_is_parsed_only_when_asked_for_and_once() -> None:
-    found = Exchange(EnvironBuilder(path="/api/rent.php", method="post").get_environ(), ("smspva", ""), "live")
+    environ = EnvironBuilder(path="/api/rent.php", method="post").get_environ()
+    found = Exchange(environ, path_of(environ), ("smspva", ""), "live")
     assert found._request is None and (found.verb, found.path) == ("POST", "/api/rent.php")
     assert found.request is found.request and isinstance(found.request, Request)
     assert found.request.path == found.path  # the same path werkzeug reads
