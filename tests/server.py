@@ -139,7 +139,17 @@ def printed_trust(log: Path, proc: subprocess.Popen[bytes], timeout: float = 30.
 
 def start_tls(*args: str, log: Path, both: bool = False, env: dict[str, str] | None = None) -> Served:
     """Start ``serve --tls`` (or, with ``both``, HTTP on one port and ``--tls-port`` on another) on free ports,
-    its stderr in ``log``."""
+    its stderr in ``log``; a port a parallel test took first means another try on new ports."""
+    for attempt in range(PORT_TRIES):
+        try:
+            return _start_tls_once(*args, log=log, both=both, env=env)
+        except RuntimeError:
+            if attempt + 1 == PORT_TRIES or "Address already in use" not in log.read_text(errors="replace"):
+                raise
+    raise AssertionError("unreachable")
+
+
+def _start_tls_once(*args: str, log: Path, both: bool, env: dict[str, str] | None) -> Served:
     port = free_port()
     tls_port = free_port() if both else None
     while tls_port == port:

@@ -81,6 +81,20 @@ def test_an_injected_fault_shows_its_error_and_lands_in_the_journal(page: Any, b
     assert mock.faults() == []
 
 
+def test_an_error_stays_when_a_slower_load_started_before_it_succeeds(page: Any, mock: MockControl) -> None:
+    from playwright.sync_api import expect
+
+    # the services load that the country change starts (the page's own refreshes ask for RU)
+    mock.add_fault("smspva", "getdata", match={"country": "KZ"}, delay_ms=1500, times=1)
+    mock.add_fault("smspva", "create", error="No numbers available", times=1)
+    page.select_option("#country", "KZ")
+    page.click("#rent")  # fails at once, while the services load still waits
+    expect(page.locator("#message")).to_have_text("Error: No numbers available")
+    page.wait_for_timeout(2500)  # the slow load has answered by now, and succeeded
+    assert all(rule["method"] != "getdata" for rule in mock.faults())
+    expect(page.locator("#message")).to_have_text("Error: No numbers available")
+
+
 def test_clock_freezes_and_resumes_and_a_fault_rule_can_be_removed(page: Any, mock: MockControl) -> None:
     from playwright.sync_api import expect
 

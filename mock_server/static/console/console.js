@@ -8,7 +8,7 @@ const CONTROL = document.body.dataset.control === "on";
 const DAY = 86400;
 const $ = (id) => document.getElementById(id);
 const S = { key: "", pva: {}, os: {}, services: [], orders: [], open: null, addFor: null, page: 0,
-            restoreId: null, now: Math.floor(Date.now() / 1000) };
+            restoreId: null, now: Math.floor(Date.now() / 1000), said: 0 };
 
 const fmt = (template, values) => template.replace(/\{(\w)\}/g, (_, k) => values[k]);
 const when = (unix) => (unix ? new Date(unix * 1000).toLocaleString() : "–");
@@ -28,6 +28,7 @@ function el(tag, attrs = {}, ...children) {
 }
 
 function say(text, isError = false) {
+  if (text) S.said += 1;
   const box = $("message");
   box.textContent = text;
   box.className = isError ? "error" : "ok";
@@ -72,8 +73,11 @@ function ctl(method, path, data) {
   return getJson(`/_mock/${path}`, { method, headers, body: JSON.stringify(data) });
 }
 
+// A success clears the message only if nothing was said while it ran: a slow load started earlier must not
+// wipe the error of an action that failed after it.
 async function act(work) {
-  try { await work(); say(""); } catch (err) { say(fmt(T.error, { d: err.message }), true); }
+  const said = S.said;
+  try { await work(); if (S.said === said) say(""); } catch (err) { say(fmt(T.error, { d: err.message }), true); }
   await refresh();
 }
 
