@@ -101,6 +101,8 @@ def contract_session(request: pytest.FixtureRequest) -> Iterator[Session]:
     where = option("--contract-target")
     with _target_url(where, option("--contract-profile"), option("--contract-seed")) as url:
         target = Target(url, api_key=option("--contract-api-key"), report=report)
+        if where == "mock":  # our own loopback server: no proxy or CA bundle from the environment applies,
+            target.session.trust_env = False  # and looking them up costs a millisecond a call
         target.control = probe_control(url, target.session, option("--contract-control-token"))
         session = Session(target, profile=option("--contract-profile"), seed=option("--contract-seed"),
                           allow_spend=option("--contract-allow-spend"),

@@ -133,9 +133,7 @@ def in_process_mock(*, seed: int = 0, profile: str = "live", **settings: Any) ->
 @contextmanager
 def serve_in_thread(app: Any) -> Iterator[str]:
     """Serve a WSGI app over real HTTP on 127.0.0.1 and a free port, in a daemon thread; yields the URL."""
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = _pooled_server(app)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -144,6 +142,42 @@ def serve_in_thread(app: Any) -> Iterator[str]:
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
+
+
+def _pooled_server(app: Any) -> Any:
+    """Werkzeug's server answering on a fixed pool of threads. Its threaded server starts a thread per
+    connection (it closes every one), and a new thread opens a new SQLite connection: three times the
+    cost of the call itself. Pooled threads keep theirs."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from werkzeug.serving import BaseWSGIServer
+
+    class PooledServer(BaseWSGIServer):
+        multithread = True
+
+        def __init__(self) -> None:
+            super().__init__("127.0.0.1", 0, app)
+            self.pool = ThreadPoolExecutor(POOL_THREADS, thread_name_prefix="mock-http")
+
+        def process_request(self, request: Any, client_address: Any) -> None:
+            self.pool.submit(self.answer, request, client_address)
+
+        def answer(self, request: Any, client_address: Any) -> None:
+            try:
+                self.finish_request(request, client_address)
+            except Exception:
+                self.handle_error(request, client_address)
+            finally:
+                self.shutdown_request(request)
+
+        def server_close(self) -> None:
+            super().server_close()
+            self.pool.shutdown(wait=True)
+
+    return PooledServer()
+
+
+POOL_THREADS = 16  # a browser opens six connections to a host, the kit one; tests' concurrent clients a few more
 
 
 def _text(value: Any) -> str:

@@ -19,6 +19,7 @@ from hypothesis.stateful import invariant, precondition, rule
 from sms_rent_mock.schemas.dialects import SMSPVA
 
 from ..checks import Violation, conform, expect, is_error
+from ..invalid import JUNK
 from ..target import Reply
 from .smspva_base import KEY, ORDERS, P, UNKNOWN_ID
 from .smspva_control import ControlRules
@@ -28,8 +29,6 @@ from .smspva_paid import PaidRules
 METHODS = tuple(SMSPVA.methods)
 HOSTILE_KEYS = ("id", "country", "service", "services", "dtype", "dcount", "skip", "take", "pnumber", "rent_days",
                 "provider")
-JUNK = st.one_of(st.text(max_size=40).filter(lambda v: not v.strip().isdigit()), st.just("9" * 400),
-                 st.just("-1"), st.just("٣"))
 # for a method that changes state, one parameter that can never be valid: junk must not spend or change
 NEVER_VALID = {"create": ("dcount", "0"), "create_multi": ("dcount", "0"), "prolong": ("dcount", "0"),
                "prolong_max": ("dcount", "0"), "add_service_to_order": ("rent_days", "3"),
