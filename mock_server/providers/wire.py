@@ -5,6 +5,7 @@ committed only with a success reply. Parameters are ``request_params``'s; envelo
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from functools import cache, lru_cache
@@ -58,10 +59,12 @@ def _rules(provider: str, method: str) -> tuple[tuple[tuple[str, str], ...], dic
 
 
 def problem(provider: str, method: str, values: dict[str, str], *, fallback: str) -> tuple[str, str] | None:
-    """The first way ``values`` break the method's request schema, as (parameter, error code), or None.
-    A pure function of its arguments (schemas never change while serving), so answers are remembered:
-    a client polling the same URLs is checked once per distinct set of parameters (small ones only, so
-    the cache stays small: at most ``_PROBLEMS`` entries of at most ``_MEMO_CHARS`` characters)."""
+    """The first way ``values`` break the method's request schema, as (parameter, error code), or None:
+    a missing required parameter first, then the first parameter (in name order, as jsonschema sorts its
+    errors) whose value the schema rejects. Schemas never change while serving, so answers are remembered
+    (small ones only: at most ``_PROBLEMS`` entries of at most ``_MEMO_CHARS`` characters), for a whole
+    set of parameters and, where the schema judges each parameter alone, for each (name, value): a new
+    ``tzid`` beside a known key is one small check, not the whole schema again."""
     items = tuple(values.items())
     if sum(len(k) + len(v) for k, v in items) > _MEMO_CHARS:
         return _problem.__wrapped__(provider, method, items, fallback)
@@ -69,6 +72,8 @@ def problem(provider: str, method: str, values: dict[str, str], *, fallback: str
 
 
 _PROBLEMS, _MEMO_CHARS = 4096, 512
+# a schema judges each parameter alone when it says nothing but these of the object as a whole
+_SEPARABLE = {"$schema", "$id", "title", "description", "type", "properties", "required", "additionalProperties"}
 
 
 @lru_cache(maxsize=_PROBLEMS)
@@ -78,11 +83,52 @@ def _problem(provider: str, method: str, items: tuple[tuple[str, str], ...], fal
     for name, code in missing:
         if values.get(name, "") == "":
             return name, code or fallback
-    errors = sorted(schemas.validator(provider, f"{method}.request").iter_errors(values), key=lambda e: list(e.path))
-    for error in errors:
-        name = str(error.path[0]) if error.path else ""
-        return name, invalid.get(name if name in invalid else "") or fallback
+    if _separable(provider, method):
+        name = _rejected_name(provider, method, values)
+    else:
+        errors = sorted(schemas.validator(provider, f"{method}.request").iter_errors(values),
+                        key=lambda e: list(e.path))
+        name = None if not errors else str(errors[0].path[0]) if errors[0].path else ""
+    if name is None:
+        return None
+    return name, invalid.get(name if name in invalid else "") or fallback
+
+
+@cache
+def _separable(provider: str, method: str) -> bool:
+    schema = schemas.load(provider, f"{method}.request")
+    return set(schema) <= _SEPARABLE and schema.get("type") == "object" and "$ref" not in json.dumps(schema)
+
+
+def _rejected_name(provider: str, method: str, values: dict[str, str]) -> str | None:
+    """The parameter jsonschema's sorted errors would name first ("" for one the schema forbids), or None."""
+    schema = schemas.load(provider, f"{method}.request")
+    props, others = schema.get("properties", {}), schema.get("additionalProperties", True)
+    if others is False and any(name not in props for name in values):
+        return ""
+    for name in sorted(values):
+        if (name in props or isinstance(others, dict)) and not _accepts(provider, method, name, values[name]):
+            return name
     return None
+
+
+def _accepts(provider: str, method: str, name: str, value: str) -> bool:
+    if len(name) + len(value) > _MEMO_CHARS:
+        return _accepts_value.__wrapped__(provider, method, name, value)
+    return _accepts_value(provider, method, name, value)
+
+
+@lru_cache(maxsize=_PROBLEMS)
+def _accepts_value(provider: str, method: str, name: str, value: str) -> bool:
+    return _part(provider, method, name).is_valid(value)
+
+
+@cache
+def _part(provider: str, method: str, name: str) -> Any:
+    """The validator of one parameter's schema (a named one, or the one for any other name)."""
+    schema = schemas.load(provider, f"{method}.request")
+    part = schema.get("properties", {}).get(name, schema.get("additionalProperties", True))
+    return schemas.validator(provider, f"{method}.request").evolve(schema=part)
 
 
 def reply(provider: str, schema_name: str, body: Any) -> Reply:
