@@ -22,16 +22,19 @@ _HEADING = ("SELECT (SELECT value FROM meta WHERE key = 'clock'), (SELECT value 
 class Meta:
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
+        self.writes = 0  # meta writes made through this object (``Store.version``: its own writes, seen at once)
 
     def get(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
 
     def put(self, key: str, value: str) -> None:
+        self.writes += 1
         self.db.execute(_UPSERT, (key, value))
 
     def bump(self, key: str) -> None:
         """Add one to a counter (a missing one becomes 1)."""
+        self.writes += 1
         self.db.execute("INSERT INTO meta(key, value) VALUES (?, '1') ON CONFLICT(key) DO UPDATE "
                         "SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)", (key,))
 

@@ -226,11 +226,12 @@ class Store:
         return self.db.in_transaction
 
     def version(self) -> tuple[int, int]:
-        """A token of what this thread's connection can see: it moves when another connection (of any
-        process) commits (``PRAGMA data_version``) or this one changes rows (``total_changes``). Equal
-        tokens from one thread: nothing was written in between, so values read then still hold."""
+        """A token of the settings and fault rules this thread's connection can see: it moves when another
+        connection (of any process) commits (``PRAGMA data_version``) or this thread writes ``meta``, where
+        every change to them bumps a revision. Equal tokens from one thread: those revisions still hold.
+        (Its own rental writes leave it still: counting every change made each call after a write look again.)"""
         db = self.db
-        return int(db.execute("PRAGMA data_version").fetchone()[0]), db.total_changes
+        return int(db.execute("PRAGMA data_version").fetchone()[0]), self._tx(db).meta.writes
 
     def close(self) -> None:
         if not hasattr(self, "_keepalive"):
