@@ -16,7 +16,7 @@ mix for SMSPVA (orders, sms), and a rent -> read -> close flow at 16 connections
 p99 per server, the ratios ours/bare and ours/Prism, the targets of issue 10, the PSS of all server
 processes after the run (``serve`` topped up to ``--total`` requests) and the time from start to first answer.
 
-    python benchmarks/serve_bench.py [--workers 2] [--threads 8] [--seconds 8] [--keys 300]
+    python benchmarks/serve_bench.py [--workers 2] [--threads 2] [--seconds 8] [--keys 300]
 
 ``--workload flow`` (repeatable: ``onlinesim``, ``smspva``, ``flow``) measures only those workloads; with
 only ``flow`` no fleet is built and ``serve`` is not topped up, so a write-path change is measured in seconds.
@@ -424,7 +424,7 @@ def shared_mock(opts: argparse.Namespace) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=2, help="threads per worker, both servers (serve's default)")
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--keys", type=int, default=300, help="fleet keys (each: 2 rentals x 3 SMS per provider)")
     parser.add_argument("--total", type=int, default=100_000, help="requests served before memory is read")

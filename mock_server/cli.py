@@ -47,7 +47,9 @@ def main() -> None:
 @click.option("--seed", default=0, show_default=True, type=int, help="Fixes ids, numbers and SMS texts.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Worker processes sharing the one store.")
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256), help="Threads per worker.")
+@click.option("--threads", default=2, show_default=True, type=click.IntRange(1, 256),
+              help="Threads per worker. More only help requests that wait (delay faults): on busy ones a "
+                   "worker's threads take turns on Python's GIL, and throughput falls.")
 @click.option("--profile", type=click.Choice(["live", "documented"]), default="live", show_default=True,
               help="live: what published clients parse; documented: the documents' literal shapes.")
 @click.option("--clock", "clock_mode", type=click.Choice(MODES), default=None,
