@@ -115,8 +115,10 @@ class World:
         """One write transaction with the clock read and due events settled:
         ``with world.unit_of_work() as (tx, now)``."""
         with self.store.unit_of_work() as tx:
-            now = self._now(tx)
-            self._settle(tx, now)
+            head = tx.meta.heading()  # the clock and the first due event in one statement
+            now = self._now(tx, head.clock)
+            if head.next_due is not None and head.next_due <= now:
+                self._settle(tx, now)
             yield tx, now
 
     def settle(self) -> None:
