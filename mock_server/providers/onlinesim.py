@@ -92,7 +92,8 @@ class _Tariffs:
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
-        self.code_of = {iso: int(code) for code, iso in _codes(catalog).items()}
+        self.iso_of = _codes(catalog)
+        self.code_of = {iso: int(code) for code, iso in self.iso_of.items()}
         self._countries: dict[str, tuple[dict[str, int], int]] = {}
 
     def of(self, iso: str) -> tuple[dict[str, int], int]:
@@ -151,7 +152,7 @@ def _tzid(values: dict[str, str]) -> int:
 
 
 def get_rent_num(world: World, values: dict[str, str]) -> Reply:
-    iso = _codes(world.catalog()).get(values["country"].strip())
+    iso = _tariffs(world.catalog()).iso_of.get(values["country"].strip())
     if iso is None:
         raise errors.UnknownCountry()
     days, renew = int(values["days"].strip()), _flag(values.get("extension"), default=True)
