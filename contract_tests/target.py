@@ -150,13 +150,16 @@ def _pooled_server(app: Any) -> Any:
     cost of the call itself. Pooled threads keep theirs."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from werkzeug.serving import BaseWSGIServer
+    from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
+
+    class Handler(WSGIRequestHandler):
+        timeout = IDLE_SECONDS  # a connection that sends nothing (a browser's spare one) frees its thread
 
     class PooledServer(BaseWSGIServer):
         multithread = True
 
         def __init__(self) -> None:
-            super().__init__("127.0.0.1", 0, app)
+            super().__init__("127.0.0.1", 0, app, handler=Handler)
             self.pool = ThreadPoolExecutor(POOL_THREADS, thread_name_prefix="mock-http")
 
         def process_request(self, request: Any, client_address: Any) -> None:
@@ -178,6 +181,7 @@ def _pooled_server(app: Any) -> Any:
 
 
 POOL_THREADS = 16  # a browser opens six connections to a host, the kit one; tests' concurrent clients a few more
+IDLE_SECONDS = 10  # how long a pooled thread waits for a request on a connection; stopping waits for them
 
 
 def _text(value: Any) -> str:

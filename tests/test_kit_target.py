@@ -3,12 +3,16 @@ keeps its SQLite connection), serves concurrent calls side by side, and stops cl
 
 from __future__ import annotations
 
+import socket
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
 import requests
 
+from sms_rent_mock.contract_tests import target
 from sms_rent_mock.contract_tests.target import POOL_THREADS, serve_in_thread
 
 
@@ -54,3 +58,23 @@ def test_a_stopped_server_refuses_connections_and_leaves_no_pool_thread() -> Non
     else:
         raise AssertionError("the stopped server still answered")
     assert not [t for t in set(threading.enumerate()) - before if t.name.startswith("mock-http")]
+
+
+def test_a_connection_that_sends_nothing_does_not_keep_the_server_from_stopping(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(target, "IDLE_SECONDS", 1)
+    answered: list[str] = []
+    idle: list[socket.socket] = []
+
+    def serve_and_stop() -> None:
+        with serve_in_thread(naming_app([])) as url:
+            idle.append(socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1]))))  # a spare one
+            answered.append(requests.get(url, timeout=10).text)  # others are still answered meanwhile
+
+    stopper = threading.Thread(target=serve_and_stop, daemon=True)
+    stopper.start()
+    stopper.join(timeout=8)  # the idle connection's thread gives up after a second; stopping then ends
+    alive = stopper.is_alive()
+    for sock in idle:
+        sock.close()
+    assert not alive and answered == ["ok"]
