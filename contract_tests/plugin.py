@@ -85,7 +85,7 @@ def contract_session(request: pytest.FixtureRequest) -> Iterator[Session]:
     from .pace import Pace, example_database
     from .report import Report
     from .session import Budget, Session, quiet_mock, restore_mock
-    from .target import Target, probe_control
+    from .target import Target, loopback_http, probe_control
 
     config = request.config
     option = config.getoption
@@ -101,8 +101,8 @@ def contract_session(request: pytest.FixtureRequest) -> Iterator[Session]:
     where = option("--contract-target")
     with _target_url(where, option("--contract-profile"), option("--contract-seed")) as url:
         target = Target(url, api_key=option("--contract-api-key"), report=report)
-        if where == "mock":  # our own loopback server: no proxy or CA bundle from the environment applies,
-            target.session.trust_env = False  # and looking them up costs a millisecond a call
+        if loopback_http(url):  # no proxy can reach this machine's loopback, and plain HTTP needs no CA
+            target.session.trust_env = False  # bundle: reading them from the environment cost 1 ms a call
         target.control = probe_control(url, target.session, option("--contract-control-token"))
         session = Session(target, profile=option("--contract-profile"), seed=option("--contract-seed"),
                           allow_spend=option("--contract-allow-spend"),

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import requests
 
@@ -105,6 +105,12 @@ class Target:
 
     def redact(self, text: str) -> str:
         return text.replace(self.api_key, REDACTED) if self.api_key else text
+
+
+def loopback_http(url: str) -> bool:
+    """A plain-HTTP target on this machine's loopback (the in-process mock, a local ``serve``)."""
+    parts = urlsplit(url)
+    return parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
 
 
 def probe_control(base_url: str, session: requests.Session, token: str | None = None) -> MockControl | None:

@@ -78,3 +78,11 @@ def test_a_connection_that_sends_nothing_does_not_keep_the_server_from_stopping(
     for sock in idle:
         sock.close()
     assert not alive and answered == ["ok"]
+
+
+@pytest.mark.parametrize(("url", "local"), [
+    ("http://127.0.0.1:8080", True), ("http://localhost:8080/", True), ("http://[::1]:8080", True),
+    ("https://127.0.0.1:8443", False), ("http://onlinesim.host", False), ("https://smspva.com", False),
+])
+def test_only_plain_http_on_loopback_skips_the_environments_proxy_and_ca_settings(url: str, local: bool) -> None:
+    assert target.loopback_http(url) is local
