@@ -31,12 +31,14 @@ def report(path: Path) -> dict[str, Any]:
 @pytest.mark.parametrize("profile", ["live", "documented"])
 def test_check_passes_a_mock_served_with_every_default_and_puts_its_settings_back(
         tmp_path: Path, profile: str) -> None:
-    """`serve` as the README starts it (auto-SMS every 30 s, real clock), then `check --target`."""
+    """`serve` as the README starts it (auto-SMS every 30 s, real clock), then `check --target`: a short run
+    (8 examples a machine; the in-process tests walk the rules at length), enough to meet the defaults."""
     with serving("--db", str(tmp_path / "mock.sqlite3"), "--profile", profile) as url:
         before = requests.get(f"{url}/_mock/settings", timeout=10).json()["settings"]
         clock = requests.get(f"{url}/_mock/clock", timeout=10).json()["mode"]
         out = tmp_path / "report.json"
-        code = run_check(target=url, provider="all", profile=profile, json_path=str(out), max_seconds=1800)
+        code = run_check(target=url, provider="all", profile=profile, examples=8, json_path=str(out),
+                         max_seconds=1800)
         after = requests.get(f"{url}/_mock/settings", timeout=10).json()["settings"]
         assert (code, report(out)["failures"]) == (0, [])
         assert before["auto_sms"] == 30 and after == before
