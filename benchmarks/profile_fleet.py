@@ -63,9 +63,12 @@ def main() -> None:
         def get(path: str, params: dict[str, object]) -> object:
             return client.get(path, query_string=params).get_json()
 
-        urls = onlinesim_urls(onlinesim_fleet(get, control, keys=opts.keys))
-        if opts.smspva:
+        if opts.flow:  # one environ per step, made before timing: only its query string changes per cycle
+            urls = [url.format(tzid="0") for url in FLOW_URLS]
+        elif opts.smspva:
             urls = smspva_urls(smspva_fleet(get, control, keys=opts.keys))
+        else:
+            urls = onlinesim_urls(onlinesim_fleet(get, control, keys=opts.keys))
         environs = [environ(url) for url in urls]
 
         def serve(wsgi: Any, count: int) -> float:
@@ -76,8 +79,8 @@ def main() -> None:
                 if not opts.flow:
                     b"".join(wsgi(dict(environs[i % len(environs)]), ignore))
                     continue
-                url = FLOW_URLS[i % 3].format(tzid=tzid)
-                body = b"".join(wsgi(environ(url), ignore))
+                step = dict(environs[i % 3], QUERY_STRING=FLOW_URLS[i % 3].partition("?")[2].format(tzid=tzid))
+                body = b"".join(wsgi(step, ignore))
                 if i % 3 == 0 and wsgi is app:
                     tzid = str(json.loads(body)["item"]["tzid"])
             return time.process_time() - began

@@ -150,6 +150,10 @@ def serve_in_thread(app: Any) -> Iterator[str]:
         server.server_close()
 
 
+POOL_THREADS = 16  # a browser opens six connections to a host, the kit one; tests' concurrent clients a few more
+IDLE_SECONDS = 10  # how long a pooled thread waits for a request on a connection; stopping waits for them
+
+
 def _pooled_server(app: Any) -> Any:
     """Werkzeug's server answering on a fixed pool of threads. Its threaded server starts a thread per
     connection (it closes every one), and a new thread opens a new SQLite connection: three times the
@@ -184,10 +188,6 @@ def _pooled_server(app: Any) -> Any:
             self.pool.shutdown(wait=True)
 
     return PooledServer()
-
-
-POOL_THREADS = 16  # a browser opens six connections to a host, the kit one; tests' concurrent clients a few more
-IDLE_SECONDS = 10  # how long a pooled thread waits for a request on a connection; stopping waits for them
 
 
 def _text(value: Any) -> str:
