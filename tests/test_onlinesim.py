@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from sms_rent_mock.mock_server.domain import World
+from sms_rent_mock.mock_server.domain import World, clock
 
 from .conftest import START, make_app
 
@@ -49,6 +49,29 @@ def test_rent_charges_the_tariff_price_and_starts_unconfirmed(client: FlaskClien
     assert balance(client) == 1000 - tariff["days"]["7"]
     assert item["extend"] == {"1": 25, "7": 175, "15": 375, "30": 750}
     assert item["messages"]["total"] == 0  # getRentNum paginates by default
+
+
+class SteppingTime:
+    """A real clock whose every reading is ``step`` seconds after the last: time passes inside a request."""
+
+    def __init__(self, step: float) -> None:
+        self.at, self.step = float(START), step
+
+    def time(self) -> float:
+        self.at += self.step
+        return self.at
+
+
+def test_the_rent_answer_is_read_at_the_rent_s_own_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the scripted SMS lands a second after the rent; a read taken after the rent (the clock read again)
+    # would list it beside a rental that, as rented, had none: a status 0 with a code in its messages
+    monkeypatch.setattr(clock, "time", SteppingTime(2.0))
+    app = make_app(CLOCK="real", AUTO_SMS=1)
+    try:
+        item = rent(app.test_client(), days=7)
+        assert item["status"] == 0 and item["messages"]["total"] == 0, item
+    finally:
+        app.extensions["rental_world"].store.close()
 
 
 def test_first_sms_confirms_and_switches_the_countdown_to_expiry(client: FlaskClient, world: World, advance) -> None:

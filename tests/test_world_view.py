@@ -143,3 +143,31 @@ def test_a_view_inside_a_write_reads_that_write(world: World) -> None:
         with world.view("inner") as v:
             assert v.account is not None and v.account.apikey == "inner"
     assert world.account("inner").apikey == "inner"
+
+
+
+def balance(world: World) -> Any:
+    with world.view(KEY) as v:
+        assert v.account is not None
+        return v.account.balance
+
+
+def open_ids(world: World) -> set[int]:
+    with world.view(KEY) as v:
+        return {r.id for r in v.open_rentals("onlinesim")}
+
+
+def test_renting_reads_the_new_rental_in_its_own_transaction_and_a_failed_read_undoes_the_rent(
+        world: World) -> None:
+    first = rent(world)
+    before = balance(world)
+    with world.renting(KEY, RentRequest("onlinesim", "RU", 1, period=1, guarded=True)) as (rental, v):
+        assert {r.id for r in v.open_rentals("onlinesim")} == {first, rental.id}
+        assert v.rental(rental.id, "onlinesim").phone == rental.phone
+    charged = balance(world)
+    assert charged < before
+    with pytest.raises(RuntimeError):
+        with world.renting(KEY, RentRequest("onlinesim", "RU", 1, period=1, guarded=True)) as (failed, _):
+            raise RuntimeError("the answer could not be written")
+    assert balance(world) == charged
+    assert open_ids(world) == {first, rental.id}

@@ -252,6 +252,14 @@ class World:
     # -- renting --------------------------------------------------------------------------------
 
     def rent(self, apikey: str | None, req: RentRequest) -> Rental:
+        with self.renting(apikey, req) as (rental, _):
+            return rental
+
+    @contextmanager
+    def renting(self, apikey: str | None, req: RentRequest) -> Iterator[tuple[Rental, View]]:
+        """Rent, and read the answer in the rent's own transaction and `now`: a view opened after it could
+        see the number's first SMS land while the rental in hand still says none has. A failure while
+        reading rolls the rent back: no charge for an answer never given."""
         self._throttle(apikey, req)
         with self.unit_of_work() as (tx, now):
             account = self._require(tx, apikey, now)
@@ -276,7 +284,7 @@ class World:
             rental = self._get(tx, rental_id, now)
             if not req.needs_activation:
                 self._script_sms(tx, rental, now)
-            return rental
+            yield rental, View(tx, now, catalog, self.settings, account)
 
     def _free_number(self, tx: Tx, dial: str, pattern: str, rental_id: int) -> str:
         faker = self.faker(tx)

@@ -156,10 +156,9 @@ def get_rent_num(world: World, values: dict[str, str]) -> Reply:
     if iso is None:
         raise errors.UnknownCountry()
     days, renew = int(values["days"].strip()), _flag(values.get("extension"), default=True)
-    rental = world.rent(values["apikey"], RentRequest(
-        PROVIDER, iso, days, period=days, auto_renew=renew, guarded=True,
-        fingerprint=f"{PROVIDER}:{iso}:{days}:{int(renew)}"))
-    with world.view() as v:
+    with world.renting(values["apikey"], RentRequest(
+            PROVIDER, iso, days, period=days, auto_renew=renew, guarded=True,
+            fingerprint=f"{PROVIDER}:{iso}:{days}:{int(renew)}")) as (rental, v):
         [item] = render(v, [rental], pages=_wants_pages(values, default=True), page=values.get("page", ""))
     return wire.reply(PROVIDER, "getRentNum.response", {"response": 1, "item": item})
 
