@@ -94,13 +94,13 @@ def outdays_floored(mp: pytest.MonkeyPatch) -> None:
 
 
 def concurrent_limit_one_early(mp: pytest.MonkeyPatch) -> None:
-    def rent(orig: Any, self: Any, apikey: str, req: Any) -> Any:
+    def renting(orig: Any, self: Any, apikey: str, req: Any) -> Any:
         account = self.account(apikey)
         limit = self.settings.max_concurrent if account.max_concurrent is None else account.max_concurrent
         if len(self.open_rentals(account.apikey, req.provider)) >= limit - 1:
             raise errors.TooManyRentals()
         return orig(self, apikey, req)
-    wrap(mp, world.World, "rent", rent)
+    wrap(mp, world.World, "renting", renting)  # World.rent rents through it too
 
 
 ONCE_HANGING: list[tuple[str, Patch, str, str | tuple[str, ...]]] = [
