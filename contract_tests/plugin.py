@@ -85,7 +85,7 @@ def contract_session(request: pytest.FixtureRequest) -> Iterator[Session]:
     from .pace import Pace, example_database
     from .report import Report
     from .session import Budget, Session, quiet_mock, restore_mock
-    from .target import Target, loopback_http, probe_control
+    from .target import Target, in_process_transport, loopback_http, probe_control
 
     config = request.config
     option = config.getoption
@@ -103,6 +103,9 @@ def contract_session(request: pytest.FixtureRequest) -> Iterator[Session]:
         target = Target(url, api_key=option("--contract-api-key"), report=report)
         if loopback_http(url):  # no proxy can reach this machine's loopback, and plain HTTP needs no CA
             target.session.trust_env = False  # bundle: reading them from the environment cost 1 ms a call
+        transport = in_process_transport(url)
+        if transport is not None:  # our in-process mock: its calls go straight to the app, not over HTTP
+            target.session.mount(url + "/", transport)
         target.control = probe_control(url, target.session, option("--contract-control-token"))
         session = Session(target, profile=option("--contract-profile"), seed=option("--contract-seed"),
                           allow_spend=option("--contract-allow-spend"),

@@ -20,6 +20,8 @@ import requests
 
 from sms_rent_mock.schemas.dialects import DIALECTS
 
+from .wsgi_transport import WSGITransport
+
 if TYPE_CHECKING:
     from sms_rent_mock.mock_server.client import MockControl
 
@@ -125,15 +127,30 @@ def probe_control(base_url: str, session: requests.Session, token: str | None = 
     return control
 
 
+_IN_PROCESS: dict[str, Any] = {}  # base URL of each running in-process mock -> its app
+
+
 @contextmanager
 def in_process_mock(*, seed: int = 0, profile: str = "live", **settings: Any) -> Iterator[str]:
-    """Start our mock in this process on a free loopback port (real HTTP); yields its base URL."""
+    """Start our mock in this process on a free loopback port (real HTTP); yields its base URL.
+    While it runs, ``in_process_transport(url)`` reaches the same app without HTTP."""
     from sms_rent_mock.mock_server import create_app
 
     config = {"DB": ":memory:", "CLOCK": "frozen", "SEED": seed, "PROFILE": profile, **settings}
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log line per request
-    with serve_in_thread(create_app(config)) as url:
-        yield url
+    app = create_app(config)
+    with serve_in_thread(app) as url:
+        _IN_PROCESS[url] = app
+        try:
+            yield url
+        finally:
+            del _IN_PROCESS[url]
+
+
+def in_process_transport(url: str) -> WSGITransport | None:
+    """A transport straight into the in-process mock serving ``url``, if one is (else None)."""
+    app = _IN_PROCESS.get(url.rstrip("/"))
+    return None if app is None else WSGITransport(app)
 
 
 @contextmanager
