@@ -17,7 +17,7 @@ from flask import abort
 from decimal import Decimal
 
 from sms_rent_mock.contract_tests.runner import run_check
-from sms_rent_mock.mock_server.domain import errors, world
+from sms_rent_mock.mock_server.domain import errors, guards, world
 from sms_rent_mock.mock_server.domain import catalog as catalog_module
 from sms_rent_mock.mock_server.domain import inbox, rentals
 from sms_rent_mock.mock_server.domain.rentals import CloseReason
@@ -52,23 +52,19 @@ def wrong_code_for_low_balance(mp: pytest.MonkeyPatch) -> None:
 
 
 def tenant_touches_another_keys_rental(mp: pytest.MonkeyPatch) -> None:
-    def owned(orig: Any, self: Any, tx: Any, apikey: Any, rental_id: int, provider: str, now: int, *a: Any,
-              **k: Any) -> Any:
-        found = tx.rentals.get(rental_id, now)
-        return orig(self, tx, found.apikey if found else apikey, rental_id, provider, now, *a, **k)
-    wrap(mp, world.World, "_owned", owned)
+    def check(orig: Any, action: Any, rental: Any, facts: Any) -> Any:  # every key passes as the owner
+        return orig(action, rental, facts if rental is None else dataclasses.replace(facts, apikey=rental.apikey))
+    wrap(mp, guards, "check", check)
 
 
 def guard_window_keeps_the_money(mp: pytest.MonkeyPatch) -> None:
-    wrap(mp, world.World, "_close", lambda orig, self, db, r, *, at, reason, refund:
-         orig(self, db, r, at=at, reason=reason, refund=refund and reason is not CloseReason.UNCONFIRMED))
+    wrap(mp, world.accounts, "refund_rental", lambda orig, *a, memo, **k:
+         None if memo == f"refund: {CloseReason.UNCONFIRMED}" else orig(*a, memo=memo, **k))
 
 
 def auto_renewal_is_free(mp: pytest.MonkeyPatch) -> None:
-    def renew(orig: Any, self: Any, db: Any, rental: Any) -> bool:
-        db.rentals.update(rental.id, expires_at=rental.expires_at + 30 * 86400, days=rental.days + 30)
-        return True
-    wrap(mp, world.World, "_renew", renew)
+    wrap(mp, world.accounts, "charge", lambda orig, *a, **k:
+         None if k.get("memo", "").startswith("auto-renew") else orig(*a, **k))
 
 
 def hours_within_the_day(mp: pytest.MonkeyPatch) -> None:

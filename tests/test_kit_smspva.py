@@ -41,8 +41,13 @@ def discount_forgotten(mp: pytest.MonkeyPatch) -> None:
 
 
 def delete_always_refunds(mp: pytest.MonkeyPatch) -> None:
-    wrap(mp, world.World, "_close", lambda orig, self, db, r, *, at, reason, refund:
-         orig(self, db, r, at=at, reason=reason, refund=refund or reason == rentals.CloseReason.DELETED))
+    def close(orig: Any, self: Any, apikey: str, rental_id: int, provider: str, *, reason: Any) -> Any:
+        closed = orig(self, apikey, rental_id, provider, reason=reason)
+        if reason is rentals.CloseReason.DELETED and closed.confirmed:  # refunded after an SMS too
+            with self.unit_of_work() as (tx, now):
+                world.accounts.refund_rental(tx, closed.apikey, closed.id, now=now, memo="refund: deleted")
+        return closed
+    wrap(mp, world.World, "close", close)
 
 
 def sms_reaches_an_offline_number(mp: pytest.MonkeyPatch) -> None:
@@ -77,7 +82,7 @@ def no_activation_queue(mp: pytest.MonkeyPatch) -> None:
 
 
 def other_sms_mixed_in(mp: pytest.MonkeyPatch) -> None:
-    mp.setattr(smspva_orders, "_for_order", lambda message, labels: True)
+    mp.setattr(smspva_orders, "for_order", lambda message, labels: True)
 
 
 def other_key_reads_sms(mp: pytest.MonkeyPatch) -> None:
@@ -93,7 +98,7 @@ def released_number_not_back_in_stock(mp: pytest.MonkeyPatch) -> None:
 
 
 def history_hides_restore(mp: pytest.MonkeyPatch) -> None:
-    mp.setattr(smspva_archive, "_restorable", lambda world, apikey, rental: False)
+    mp.setattr(smspva_archive, "restorable", lambda world, apikey, rental: False)
 
 
 def lastonline_forgotten_when_queued_again(mp: pytest.MonkeyPatch) -> None:

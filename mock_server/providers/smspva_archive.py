@@ -24,7 +24,7 @@ def _branch(world: World, rental: Rental) -> int:
     return operators.index(rental.operator) + 1 if rental.operator in operators else 0
 
 
-def _restorable(world: World, apikey: str, rental: Rental) -> bool:
+def restorable(world: World, apikey: str, rental: Rental) -> bool:
     try:
         world.restore_quote(apikey, rental.id, PROVIDER)
     except errors.RentalError:
@@ -36,7 +36,7 @@ def _history_row(world: World, apikey: str, rental: Rental) -> dict[str, Any]:
     row: dict[str, Any] = {"orderId": rental.id, "resourceCode": ",".join(rental.services), "number": rental.number,
                            "branchId": _branch(world, rental), "haveSms": rental.confirmed}
     if not documented():
-        row["isAvailForRestore"] = _restorable(world, apikey, rental)
+        row["isAvailForRestore"] = restorable(world, apikey, rental)
     row.update(days=rental.days, country=rental.country, begin=rental.created_at, end=rental.expires_at,
                closed=rental.closed_at or 0)
     return row

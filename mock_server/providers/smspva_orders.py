@@ -85,7 +85,7 @@ def _labels(catalog: Catalog, rental: Rental) -> set[str]:
             if label}
 
 
-def _for_order(message: Message, labels: set[str]) -> bool:
+def for_order(message: Message, labels: set[str]) -> bool:
     """An SMS belongs to the order when its service (or, lacking one, its sender) is one of the order's;
     one that names neither is counted for the order too."""
     if message.service:
@@ -106,8 +106,8 @@ def sms(world: World, values: dict[str, str]) -> Reply:
     if documented():
         return ok("sms", [_sms_item(catalog, m) for m in messages])
     labels = _labels(catalog, rental)
-    return ok("sms", {"SmsList": [_sms_item(catalog, m) for m in messages if _for_order(m, labels)],
-                      "OtherSms": [_sms_item(catalog, m) for m in messages if not _for_order(m, labels)]})
+    return ok("sms", {"SmsList": [_sms_item(catalog, m) for m in messages if for_order(m, labels)],
+                      "OtherSms": [_sms_item(catalog, m) for m in messages if not for_order(m, labels)]})
 
 
 def prolong(world: World, values: dict[str, str]) -> Reply:
