@@ -12,7 +12,7 @@ import pytest
 
 from sms_rent_mock.mock_server import storage
 from sms_rent_mock.mock_server.storage import Store
-from sms_rent_mock.mock_server.storage.schema import SCHEMA, TABLES, migrate
+from sms_rent_mock.mock_server.storage.schema import RETIRED_INDEXES, SCHEMA, TABLES, migrate
 
 
 def test_the_schema_creates_every_table_and_is_idempotent() -> None:
@@ -34,6 +34,24 @@ def test_an_older_store_gains_the_columns_added_since(tmp_path: Path) -> None:
     db.close()
     Store(str(path)).close()  # opening it again migrates nothing twice
 
+
+
+def test_an_older_store_loses_the_retired_indexes_and_its_number_lookups_keep_an_index(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(SCHEMA)
+    db.execute("CREATE INDEX rentals_by_number ON rentals(dial, phone)")  # as a store made before it retired
+    db.commit()
+    db.close()
+    store = Store(str(path))
+    try:
+        indexes = {r[0] for r in store.db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert not set(RETIRED_INDEXES) & indexes and "rentals_open_number" in indexes
+        for query in ("SELECT 1 FROM rentals WHERE dial = ? AND phone = ? AND closed_at IS NULL",):
+            plan = " ".join(r[3] for r in store.db.execute("EXPLAIN QUERY PLAN " + query, ("7", "9")))
+            assert "USING INDEX rentals_open_number" in plan, plan
+    finally:
+        store.close()
 
 # SQLite-only forms another backend would not take; the PRAGMA/typeof reads in schema/snapshot/journal
 # migrations are the backend's own business and are left out.

@@ -66,7 +66,6 @@ CREATE UNIQUE INDEX IF NOT EXISTS rentals_open_number ON rentals(dial, phone) WH
 CREATE INDEX IF NOT EXISTS rentals_by_owner ON rentals(apikey, provider, closed_at);
 CREATE INDEX IF NOT EXISTS rentals_due ON rentals(due_at) WHERE closed_at IS NULL;
 CREATE INDEX IF NOT EXISTS rentals_open_by_key ON rentals(apikey, closed_at);  -- a key's open count: closed ones pile up
-CREATE INDEX IF NOT EXISTS rentals_by_number ON rentals(dial, phone);
 CREATE TABLE IF NOT EXISTS sms (
     id INTEGER PRIMARY KEY,
     rental_id INTEGER NOT NULL,
@@ -152,6 +151,10 @@ PG_TRIGGERS = tuple(re.findall(r"CREATE OR REPLACE TRIGGER (\w+)_next_id", PG_SC
 # columns added since the first release: (table, column, SQLite type); ``migrate`` adds the missing ones
 ADDED = (("rentals", "last_online", "INTEGER"), ("journal", "logged", "REAL"))
 INDEXES = ("CREATE INDEX IF NOT EXISTS journal_by_time ON journal(logged)",)
+# indexes of earlier versions that no query uses any more, dropped from older stores: each cost every
+# insert (a rent) a write of its own. rentals_by_number: a number is looked up only among open
+# rentals, which the partial unique index rentals_open_number serves
+RETIRED_INDEXES = ("rentals_by_number",)
 
 
 def is_postgres(db: Any) -> bool:
@@ -168,11 +171,15 @@ def columns(db: Any, table: str) -> list[str]:
 
 
 def migrate(db: Any, tables: tuple[str, ...] = ("rentals",)) -> None:
-    """Add the columns (and indexes) of ``tables`` that newer code expects, on either backend."""
+    """Add the columns (and indexes) of ``tables`` that newer code expects and drop retired indexes, on
+    either backend."""
     for table, column, kind in ADDED:
         if table in tables and column not in columns(db, table):
             kind = PG_TYPES[kind] if is_postgres(db) else kind
             db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+    if "rentals" in tables:
+        for index in RETIRED_INDEXES:
+            db.execute(f"DROP INDEX IF EXISTS {index}")
     if "journal" in tables:
         for index in INDEXES:
             db.execute(index)
