@@ -116,9 +116,7 @@ def first_sms_does_not_confirm(mp: pytest.MonkeyPatch) -> None:
 
 def closed_rentals_still_listed(mp: pytest.MonkeyPatch) -> None:
     def listed(orig: Any, self: Any, apikey: str, provider: str, now: int) -> Any:
-        rows = self.db.execute(rental_rows._SELECT + "WHERE r.apikey = ? AND r.provider = ? ORDER BY r.id",
-                               (now, now, apikey, provider))
-        return [rental_rows._from_row(r) for r in rows]
+        return [r for r in self.of_key(apikey, now) if r.provider == provider]  # closed ones too
     wrap(mp, rental_rows.Rentals, "open_for", listed)
 
 
@@ -195,8 +193,10 @@ def port_reload_keeps_no_cooldown(mp: pytest.MonkeyPatch) -> None:
 
 def another_key_reads_the_first_keys_balance(mp: pytest.MonkeyPatch) -> None:
     def first(orig: Any, found: Any, values: dict[str, str]) -> Any:
-        row = found.store.db.execute("SELECT apikey FROM accounts ORDER BY rowid LIMIT 1").fetchone()
-        return orig(found, {**values, "apikey": row[0]} if row and values.get("apikey") else values)
+        with found.store.unit_of_work() as tx:
+            rows = tx.snapshot.rows("accounts")  # in the order they were made
+        first_key = rows[0]["apikey"] if rows else None
+        return orig(found, {**values, "apikey": first_key} if first_key and values.get("apikey") else values)
     original = onlinesim.METHODS["getBalance"]
     mp.setitem(onlinesim.METHODS, "getBalance", lambda found, values: first(original, found, values))
 

@@ -87,8 +87,9 @@ def other_sms_mixed_in(mp: pytest.MonkeyPatch) -> None:
 
 def other_key_reads_sms(mp: pytest.MonkeyPatch) -> None:
     def owned(orig: Any, self: Any, apikey: str, rental_id: int, provider: str) -> Any:
-        row = self.store.db.execute("SELECT apikey FROM rentals WHERE id = ?", (rental_id,)).fetchone()
-        return orig(self, row[0] if row else apikey, rental_id, provider)
+        with self.store.unit_of_work() as tx:
+            found = tx.rentals.get(rental_id, 0)
+        return orig(self, found.apikey if found else apikey, rental_id, provider)
     wrap(mp, world.World, "rental", owned)
 
 
