@@ -126,6 +126,20 @@ class Server:
                 self.proc.wait(timeout=30)
 
 
+def byte_compile_package() -> None:
+    """Byte-compile the package, as pip does when it installs one (and as Python does on a first import).
+    A checkout installed in editable mode on a machine that sets ``PYTHONDONTWRITEBYTECODE=1`` (this one
+    does) never caches its bytecode, so each ``serve`` would compile every module again at start-up
+    (about 0.15 s here), which no installed copy does."""
+    import compileall
+    import importlib.util
+
+    for name in ("mock_server", "schemas", "fixtures"):
+        spec = importlib.util.find_spec(f"sms_rent_mock.{name}")
+        for folder in (spec.submodule_search_locations or []) if spec else []:
+            compileall.compile_dir(folder, quiet=1)
+
+
 def start_ours(tmp: Path, port: int, opts: argparse.Namespace, db: str | None = None) -> Server:
     db = db or str(tmp / "bench.sqlite3")
     args = [sys.executable, "-m", "sms_rent_mock.mock_server", "serve", "--db", db, "--port", str(port),
@@ -436,6 +450,7 @@ def main() -> None:
     parser.add_argument("--db", default=None, metavar="postgresql[://URL]",
                         help="the shared mock on PostgreSQL beside SQLite, 2 hosts (no URL: a throwaway cluster)")
     opts = parser.parse_args()
+    byte_compile_package()
     if opts.db:
         shared_mock(opts)
         return
