@@ -32,8 +32,6 @@ class WSGITransport(BaseAdapter):
 
     def send(self, request: requests.PreparedRequest, stream: bool = False, timeout: Any = None,
              verify: Any = True, cert: Any = None, proxies: Any = None) -> requests.Response:
-        from sms_rent_mock.mock_server.faults import DroppedConnection
-
         url = urlsplit(request.url or "")
         body = request.body.encode() if isinstance(request.body, str) else request.body or b""
         environ = EnvironBuilder(method=request.method, base_url=f"{url.scheme}://{url.netloc}", path=url.path,
@@ -41,7 +39,7 @@ class WSGITransport(BaseAdapter):
                                  data=body).get_environ()
         try:
             chunks, status, headers = run_wsgi_app(self.app, environ, buffered=True)
-        except DroppedConnection as exc:
+        except ConnectionError as exc:  # the mock's DroppedConnection, raised where no socket is to drop
             raise requests.ConnectionError(str(exc), request=request) from None
         content = b"".join(chunks)
         code, _, reason = status.partition(" ")

@@ -259,7 +259,8 @@ class World:
     def renting(self, apikey: str | None, req: RentRequest) -> Iterator[tuple[Rental, View]]:
         """Rent, and read the answer in the rent's own transaction and `now`: a view opened after it could
         see the number's first SMS land while the rental in hand still says none has. A failure while
-        reading rolls the rent back: no charge for an answer never given."""
+        reading rolls the rent back: no charge for an answer never given. The view's ``account`` is the one
+        read before the charge (the answer needs the rental, not the balance)."""
         self._throttle(apikey, req)
         with self.unit_of_work() as (tx, now):
             account = self._require(tx, apikey, now)
