@@ -87,6 +87,16 @@ def test_fakes_are_deterministic_per_seed_and_key() -> None:
     assert "Telegram" in text and code in text
 
 
+def test_a_number_follows_its_pattern_whatever_its_length() -> None:
+    faker = SmsFaker(4)
+    numbers = [faker.national_number("9%-##", i) for i in range(300)]
+    assert all(len(n) == 5 and n[0] == "9" and n[1] != "0" and n[2] == "-" and n[3:].isdigit() for n in numbers)
+    assert {n[1] for n in numbers} == set("123456789") and {n[4] for n in numbers} == set("0123456789")
+    assert len(set(numbers)) > 250  # 810 possible: drawn, not repeated
+    long = faker.national_number("#" * 200, 1)
+    assert len(long) == 200 and long.isdigit() and long[150:] != "0" * 50  # past the first hash too
+
+
 def test_settings_from_config_keys_and_their_validation() -> None:
     settings = Settings.from_mapping({"GUARD_SECONDS": "60", "START_BALANCE": 5, "STRICT_KEYS": "true", "OTHER": 1})
     assert (settings.guard_seconds, settings.start_balance, settings.strict_keys) == (60, Decimal(5), True)

@@ -7,6 +7,7 @@ import threading
 
 import pytest
 
+from sms_rent_mock.mock_server.storage.memo import Memo
 from sms_rent_mock.mock_server.storage.savepoints import nested
 
 
@@ -22,8 +23,15 @@ def values(db: sqlite3.Connection) -> list[int]:
     return [v for (v,) in db.execute("SELECT v FROM t ORDER BY v")]
 
 
-def test_a_failing_nested_write_rolls_back_alone_and_restores_the_depth(db: sqlite3.Connection) -> None:
+def thread_state() -> threading.local:
+    """What a store keeps per thread: the savepoint depth and the transaction's memo."""
     local = threading.local()
+    local.memo = Memo()
+    return local
+
+
+def test_a_failing_nested_write_rolls_back_alone_and_restores_the_depth(db: sqlite3.Connection) -> None:
+    local = thread_state()
     db.execute("INSERT INTO t VALUES (1)")
     with pytest.raises(ValueError):
         with nested(db, local, 1):
@@ -35,8 +43,24 @@ def test_a_failing_nested_write_rolls_back_alone_and_restores_the_depth(db: sqli
     assert db.in_transaction  # the outer transaction goes on
 
 
+def test_a_failing_nested_write_forgets_what_the_transaction_remembered(db: sqlite3.Connection) -> None:
+    local = thread_state()
+    local.memo.put(db, "v", 2)
+    with pytest.raises(ValueError):
+        with nested(db, local, 1):
+            raise ValueError("refused")
+    assert local.memo.get(db, "v") is Memo.MISSING
+
+
+def test_a_nested_write_that_succeeds_keeps_the_memo(db: sqlite3.Connection) -> None:
+    local = thread_state()
+    with nested(db, local, 1):
+        local.memo.put(db, "v", 2)
+    assert local.memo.get(db, "v") == 2
+
+
 def test_a_nested_write_that_succeeds_is_kept_until_the_outer_one_ends(db: sqlite3.Connection) -> None:
-    local = threading.local()
+    local = thread_state()
     with nested(db, local, 1):
         db.execute("INSERT INTO t VALUES (2)")
         with nested(db, local, 2):

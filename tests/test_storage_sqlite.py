@@ -66,6 +66,29 @@ def test_a_nested_write_is_a_savepoint_of_the_outer_one() -> None:
     store.close()
 
 
+def test_a_nested_write_before_any_change_needs_no_savepoint_and_still_rolls_back_alone() -> None:
+    store = Store(":memory:")
+    db = store.db
+    seen: list[str] = []
+    db.set_trace_callback(seen.append)
+    with store.write():
+        with pytest.raises(RuntimeError):
+            with store.write():
+                db.execute("INSERT INTO meta VALUES ('b', '2')")
+                raise RuntimeError("inner fails")
+        assert db.in_transaction and db.execute("SELECT 1 FROM meta WHERE key = 'b'").fetchone() is None
+        with store.write():  # still nothing changed: again no savepoint
+            db.execute("INSERT INTO meta VALUES ('c', '3')")
+        with pytest.raises(RuntimeError):
+            with store.write():  # after a change: a savepoint
+                db.execute("INSERT INTO meta VALUES ('d', '4')")
+                raise RuntimeError("inner fails")
+    db.set_trace_callback(None)
+    assert {r[0] for r in db.execute("SELECT key FROM meta WHERE key IN ('b', 'c', 'd')")} == {"c"}
+    assert [s.split()[0] for s in seen if s.startswith(("SAVEPOINT", "ROLLBACK TO"))] == ["SAVEPOINT", "ROLLBACK"]
+    store.close()
+
+
 def test_a_unit_of_work_commits_its_repositories_writes_and_rolls_back_on_error() -> None:
     import pytest
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from sms_rent_mock.mock_server.domain import RentRequest, World, clock, errors
+from sms_rent_mock.mock_server.domain import CloseReason, RentRequest, World, clock, errors
 from sms_rent_mock.mock_server.config import new_world
 from sms_rent_mock.mock_server.storage import Store
 
@@ -171,3 +171,16 @@ def test_renting_reads_the_new_rental_in_its_own_transaction_and_a_failed_read_u
             raise RuntimeError("the answer could not be written")
     assert balance(world) == charged
     assert open_ids(world) == {first, rental.id}
+
+
+def test_a_rent_or_a_close_asks_the_store_for_the_key_s_account_and_the_clock_once(world: World) -> None:
+    first = rent(world)  # creates the account
+    seen: list[str] = []
+    world.store.db.set_trace_callback(seen.append)
+    second = rent(world)
+    world.close(KEY, first, "onlinesim", reason=CloseReason.CLOSED)
+    world.store.db.set_trace_callback(None)
+    reads = [s for s in seen if "FROM accounts" in s or "FROM meta" in s]
+    assert len(reads) == 2  # each transaction's first statement (the heading) and nothing after it
+    assert not [s for s in seen if s.startswith("SAVEPOINT")]
+    assert open_ids(world) == {second}

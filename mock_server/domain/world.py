@@ -111,11 +111,12 @@ class World:
         self._rng.seed(seed)
 
     @contextmanager
-    def unit_of_work(self) -> Iterator[tuple[Tx, int]]:
+    def unit_of_work(self, apikey: str | None = None) -> Iterator[tuple[Tx, int]]:
         """One write transaction with the clock read and due events settled:
-        ``with world.unit_of_work() as (tx, now)``."""
+        ``with world.unit_of_work() as (tx, now)``; with the ``apikey`` it acts for, whose account the
+        same first statement reads (the transaction's own reads of it then ask the database no more)."""
         with self.store.unit_of_work() as tx:
-            head = tx.meta.heading()  # the clock and the first due event in one statement
+            head = tx.meta.heading(apikey)  # the clock, the first due event (and the account) in one statement
             now = self._now(tx, head.clock)
             if head.next_due is not None and head.next_due <= now:
                 self._settle(tx, now)
@@ -262,7 +263,7 @@ class World:
         reading rolls the rent back: no charge for an answer never given. The view's ``account`` is the one
         read before the charge (the answer needs the rental, not the balance)."""
         self._throttle(apikey, req)
-        with self.unit_of_work() as (tx, now):
+        with self.unit_of_work(apikey) as (tx, now):
             account = self._require(tx, apikey, now)
             if account.restriction == "identification_required":
                 raise IdentificationRequired()
@@ -360,7 +361,7 @@ class World:
 
     def extend(self, apikey: str, rental_id: int, provider: str, days: int, *, windowed: bool) -> Rental:
         """Add ``days``; ``windowed`` applies the prolong window and the guaranteed maximum term."""
-        with self.unit_of_work() as (tx, now):
+        with self.unit_of_work(apikey) as (tx, now):
             rental = self._owned(tx, apikey, rental_id, provider, now, Action.PROLONG if windowed else Action.EXTEND,
                                  days=days)
             price = sum((o.extension_price(days) for o in self._offers(tx, rental)), Decimal(0))
@@ -375,26 +376,26 @@ class World:
 
     def close(self, apikey: str, rental_id: int, provider: str, *, reason: CloseReason) -> Rental:
         """End a rental; it is refunded only if it never received an SMS."""
-        with self.unit_of_work() as (tx, now):
+        with self.unit_of_work(apikey) as (tx, now):
             rental = self._owned(tx, apikey, rental_id, provider, now, Action.CLOSE)
             self._close(tx, rental, at=now, reason=reason, refund=not rental.confirmed)
             return self._get(tx, rental_id, now)
 
     def reload_port(self, apikey: str, rental_id: int, provider: str) -> Rental:
-        with self.unit_of_work() as (tx, now):
+        with self.unit_of_work(apikey) as (tx, now):
             self._owned(tx, apikey, rental_id, provider, now, Action.RELOAD_PORT)
             tx.rentals.update(rental_id, reload_at=now)
             return self._get(tx, rental_id, now)
 
     def unfreeze(self, apikey: str, rental_id: int, provider: str) -> Rental:
-        with self.unit_of_work() as (tx, now):
+        with self.unit_of_work(apikey) as (tx, now):
             self._owned(tx, apikey, rental_id, provider, now, Action.UNFREEZE)
             tx.rentals.update(rental_id, frozen=False)
             return self._get(tx, rental_id, now)
 
     def activate(self, apikey: str, rental_id: int, provider: str) -> Rental:
         """Queue the number for switching on; a number already activating or online is left as it is."""
-        with self.unit_of_work() as (tx, now):
+        with self.unit_of_work(apikey) as (tx, now):
             rental = self._owned(tx, apikey, rental_id, provider, now, Action.ACTIVATE)
             if rental.line_state(now) is LineState.OFFLINE:
                 online_from = now + self.settings.activation_delay
@@ -405,7 +406,7 @@ class World:
             return self._get(tx, rental_id, now)
 
     def add_service(self, apikey: str, rental_id: int, provider: str, service: str, days: int) -> Rental:
-        with self.unit_of_work() as (tx, now):
+        with self.unit_of_work(apikey) as (tx, now):
             rental = self._owned(tx, apikey, rental_id, provider, now, Action.ADD_SERVICE, service=service)
             price = self.catalog(tx).offer(provider, rental.country, service).price(days)
             # the number now also serves this service: it leaves that stock (and returns to it on close)
@@ -428,7 +429,7 @@ class World:
         return archive.quote(tx, self.settings, apikey, rental_id, provider, now, lambda r: self._offers(tx, r))
 
     def restore(self, apikey: str, rental_id: int, provider: str) -> Rental:
-        with self.unit_of_work() as (tx, now):
+        with self.unit_of_work(apikey) as (tx, now):
             self._require(tx, apikey, now)
             quote = self._quote(tx, apikey, rental_id, provider, now)
             try:

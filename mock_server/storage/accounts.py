@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..domain.accounts import Account, LedgerEntry, from_units, to_units
+from .memo import Memo
 
 # columns the control API may set directly (never the balance: that moves only with a ledger row)
 FLAGS = ("max_concurrent", "blocked", "restriction")
@@ -22,15 +23,23 @@ def account_of(row: Sequence[Any]) -> Account:
 
 
 class Accounts:
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: sqlite3.Connection, memo: Memo | None = None) -> None:
         self.db = db
+        self.memo = memo if memo is not None else Memo()
 
     def load(self, apikey: str) -> Account | None:
+        """The key's account (None: none); inside a transaction, remembered until it is written."""
+        found = self.memo.get(self.db, ("account", apikey))
+        if found is not Memo.MISSING:
+            return found  # type: ignore[no-any-return]
         row = self.db.execute(f"SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE apikey = ?", (apikey,)).fetchone()
-        return None if row is None else account_of(row)
+        account = None if row is None else account_of(row)
+        self.memo.put(self.db, ("account", apikey), account)
+        return account
 
     def insert(self, apikey: str, *, now: int, max_concurrent: int | None = None, blocked: bool = False) -> None:
         """A new account with a zero balance (a starting balance is a ledger row, posted after)."""
+        self.memo.forget(("account", apikey))
         self.db.execute("INSERT INTO accounts(apikey, max_concurrent, blocked, created_at) VALUES (?, ?, ?, ?)",
                         (apikey, max_concurrent, int(blocked), now))
 
@@ -42,12 +51,14 @@ class Accounts:
         if changes:
             values = {k: int(v) if isinstance(v, bool) else v for k, v in changes.items()}
             sets = ", ".join(f"{name} = ?" for name in values)
+            self.memo.forget(("account", apikey))
             self.db.execute(f"UPDATE accounts SET {sets} WHERE apikey = ?", (*values.values(), apikey))
 
     def post(self, apikey: str, amount: Any, kind: str, *, now: int, rental_id: int | None, memo: str) -> bool:
         """Move the balance by ``amount`` and append its ledger row, unless the balance would go below
         zero (then nothing is written and the answer is False)."""
         units = to_units(amount)
+        self.memo.forget(("account", apikey))
         cur = self.db.execute("UPDATE accounts SET balance = balance + ? WHERE apikey = ? AND balance + ? >= 0",
                               (units, apikey, units))
         if cur.rowcount != 1:

@@ -29,6 +29,7 @@ from typing import Any
 import psycopg
 import psycopg_pool
 
+from .memo import Memo
 from .pg_adapter import Connection
 from .savepoints import nested
 from .schema import PG_SCHEMA, PG_TABLES, PG_TRIGGERS, migrate
@@ -95,7 +96,7 @@ class PgStore:
         with self._taken_lock:
             self._taken.append(raw)
         db = self._local.db = Connection(raw)
-        self._local.depth = 0
+        self._local.depth, self._local.memo = 0, Memo()
         return db
 
     def _drop(self) -> None:
@@ -117,19 +118,23 @@ class PgStore:
             with nested(db, self._local, depth):
                 yield db
             return
+        memo = self._local.memo
         try:
             db.executescript(self._begin)  # one round trip: BEGIN and, for the store, the write lock
         except BaseException:
             self._end(db, "ROLLBACK")
             raise
+        memo.forget()
         self._local.depth = 1
         try:
             yield db
         except BaseException:
             self._local.depth = 0
+            memo.forget()
             self._end(db, "ROLLBACK")
             raise
         self._local.depth = 0
+        memo.forget()
         try:
             db.execute("COMMIT")
         except BaseException:
@@ -151,23 +156,26 @@ class PgStore:
             yield db
             return
         db.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        self._local.memo.forget()
         try:
             yield db
         finally:
+            self._local.memo.forget()
             self._end(db, "COMMIT")
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Tx]:
         with self.write() as db:
-            yield Tx(db)  # type: ignore[arg-type]
+            yield Tx(db, self._local.memo)  # type: ignore[arg-type]
 
     @contextmanager
     def reading(self) -> Iterator[Tx]:
         with self.read() as db:
-            yield Tx(db)  # type: ignore[arg-type]
+            yield Tx(db, self._local.memo)  # type: ignore[arg-type]
 
     def current(self) -> Tx:
-        return Tx(self.db)  # type: ignore[arg-type]
+        db = self.db
+        return Tx(db, self._local.memo)  # type: ignore[arg-type]
 
     @property
     def in_transaction(self) -> bool:

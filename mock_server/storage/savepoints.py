@@ -10,13 +10,15 @@ from typing import Any
 
 @contextmanager
 def nested(db: Any, local: Any, depth: int) -> Iterator[Any]:
-    """The savepoint at ``depth`` (>= 1) on ``db``; ``local.depth`` counts the levels open on this thread."""
+    """The savepoint at ``depth`` (>= 1) on ``db``; ``local.depth`` counts the levels open on this thread,
+    and ``local.memo`` (what the transaction has read) is forgotten when the savepoint rolls back."""
     name = f"nested_{depth}"
     db.execute(f"SAVEPOINT {name}")
     local.depth = depth + 1
     try:
         yield db
     except BaseException:
+        local.memo.forget()
         db.execute(f"ROLLBACK TO SAVEPOINT {name}")
         db.execute(f"RELEASE SAVEPOINT {name}")
         raise

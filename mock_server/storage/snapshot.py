@@ -9,6 +9,7 @@ import sqlite3
 from typing import Any
 
 from ..domain.ports import RowRejected
+from .memo import Memo
 from .schema import TABLES, columns, is_postgres
 
 WHOLE = (*TABLES, "fault_rules")
@@ -26,8 +27,9 @@ def _table(name: str) -> str:
 
 
 class Snapshot:
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: sqlite3.Connection, memo: Memo | None = None) -> None:
         self.db = db
+        self.memo = memo if memo is not None else Memo()  # forgotten whole: these write any table
 
     def columns(self, table: str) -> list[str]:
         return columns(self.db, _table(table))
@@ -37,6 +39,7 @@ class Snapshot:
         return [dict(r) for r in self.db.execute(f"SELECT * FROM {_table(table)}{order}")]
 
     def wipe(self, tables: tuple[str, ...]) -> None:
+        self.memo.forget()
         for table in tables:
             self.db.execute(f"DELETE FROM {_table(table)}")
 
@@ -44,6 +47,7 @@ class Snapshot:
         """Insert rows as given; ``RowRejected`` names the first one with an unknown column or that the
         table's constraints refuse."""
         columns = set(self.columns(table))
+        self.memo.forget()
         for i, row in enumerate(rows):
             extra = sorted(set(row) - columns)
             if extra:

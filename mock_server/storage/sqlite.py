@@ -29,6 +29,7 @@ from .checkpoints import Checkpointer
 from .faults import FaultRules
 from .inbox import Inbox
 from .journal import JournalRows
+from .memo import Memo
 from .meta import Meta
 from .rentals import Rentals
 from .savepoints import nested
@@ -127,6 +128,7 @@ class Store:
         db = getattr(self._local, "db", None)
         if db is None:
             db = self._local.db = self._connect()
+            self._local.memo = Memo()
         return db
 
     @contextmanager
@@ -140,19 +142,26 @@ class Store:
         db = self.db
         depth = getattr(self._local, "depth", 0)
         if depth:
-            with nested(db, self._local, depth):
+            with (self._unsaved(db, depth) if db.total_changes == self._local.begun_with
+                  else nested(db, self._local, depth)):
                 yield db
             return
+        memo = self._local.memo
         with self._write_lock.held():
             db.execute("BEGIN IMMEDIATE")
+            self._local.begun_with = db.total_changes
+            memo.forget()
             self._local.depth = 1
             try:
                 yield db
             except BaseException:
-                db.execute("ROLLBACK")
+                memo.forget()
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
                 raise
             finally:
                 self._local.depth = 0
+            memo.forget()
             try:
                 db.execute("COMMIT")
             except BaseException:
@@ -163,6 +172,24 @@ class Store:
             checkpoint = self._writes % CHECKPOINT_EVERY == 0
         if checkpoint:
             self._checkpointer.wake()
+
+    @contextmanager
+    def _unsaved(self, db: sqlite3.Connection, depth: int) -> Iterator[sqlite3.Connection]:
+        """A nested write whose transaction has changed nothing yet needs no savepoint: rolling it back
+        is rolling the transaction back and beginning again, with the write lock still held, so nothing
+        can have changed in between. (Every provider call nests its domain work this way: two
+        statements fewer while the lock is held.)"""
+        self._local.depth = depth + 1
+        try:
+            yield db
+        except BaseException:
+            self._local.memo.forget()
+            db.execute("ROLLBACK")
+            db.execute("BEGIN IMMEDIATE")
+            self._local.begun_with = db.total_changes
+            raise
+        finally:
+            self._local.depth = depth
 
     def _checkpoint(self, db: sqlite3.Connection) -> None:
         """Copy the WAL back into the database file, outside the write lock: PASSIVE waits for no reader
@@ -182,9 +209,11 @@ class Store:
             yield db
             return
         db.execute("BEGIN")
+        self._local.memo.forget()
         try:
             yield db
         finally:
+            self._local.memo.forget()
             if db.in_transaction:
                 db.execute("COMMIT")  # nothing was written: only ends the snapshot
 
@@ -202,9 +231,11 @@ class Store:
             yield self._tx(db)
             return
         db.execute("BEGIN")
+        self._local.memo.forget()
         try:
             yield self._tx(db)
         finally:
+            self._local.memo.forget()
             if db.in_transaction:
                 db.execute("COMMIT")  # nothing was written: only ends the snapshot
 
@@ -218,7 +249,7 @@ class Store:
         every transaction (made once, not per request)."""
         tx: Tx | None = getattr(self._local, "tx", None)
         if tx is None or tx.db is not db:
-            tx = self._local.tx = Tx(db)
+            tx = self._local.tx = Tx(db, self._local.memo)
         return tx
 
     @property
@@ -253,10 +284,12 @@ def _unusable(exc: sqlite3.DatabaseError) -> str:
 
 
 class Tx:
-    """One transaction's repositories over one connection (each made on first use)."""
+    """One transaction's repositories over one connection (each made on first use), sharing the
+    connection's ``Memo`` (a throwaway one when none is given)."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: sqlite3.Connection, memo: Memo | None = None) -> None:
         self.db = db
+        self.memo = memo if memo is not None else Memo()
 
     @cached_property
     def rentals(self) -> Rentals:
@@ -264,7 +297,7 @@ class Tx:
 
     @cached_property
     def accounts(self) -> Accounts:
-        return Accounts(self.db)
+        return Accounts(self.db, self.memo)
 
     @cached_property
     def stock(self) -> Stock:
@@ -276,7 +309,7 @@ class Tx:
 
     @cached_property
     def meta(self) -> Meta:
-        return Meta(self.db)
+        return Meta(self.db, self.memo)
 
     @cached_property
     def throttle(self) -> Throttle:
@@ -292,4 +325,4 @@ class Tx:
 
     @cached_property
     def snapshot(self) -> Snapshot:
-        return Snapshot(self.db)
+        return Snapshot(self.db, self.memo)
