@@ -95,4 +95,4 @@ def test_a_key_s_open_count_reads_its_open_rentals_only() -> None:
         if not is_postgres(tx.db):  # SQLite's plan (PostgreSQL's planner picks by table size)
             plan = " ".join(str(row[-1]) for row in tx.db.execute(
                 "EXPLAIN QUERY PLAN SELECT COUNT(*) FROM rentals WHERE apikey = ? AND closed_at IS NULL", ("k",)))
-            assert "rentals_open_by_key (apikey=? AND closed_at=?)" in plan
+            assert "rentals_by_key (apikey=? AND closed_at=?)" in plan

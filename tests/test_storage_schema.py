@@ -36,20 +36,26 @@ def test_an_older_store_gains_the_columns_added_since(tmp_path: Path) -> None:
 
 
 
-def test_an_older_store_loses_the_retired_indexes_and_its_number_lookups_keep_an_index(tmp_path: Path) -> None:
+def test_an_older_store_loses_the_retired_indexes_and_its_lookups_keep_an_index(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
     db = sqlite3.connect(path)
     db.executescript(SCHEMA)
-    db.execute("CREATE INDEX rentals_by_number ON rentals(dial, phone)")  # as a store made before it retired
+    # as a store made before they retired
+    db.execute("CREATE INDEX rentals_by_number ON rentals(dial, phone)")
+    db.execute("CREATE INDEX rentals_by_owner ON rentals(apikey, provider, closed_at)")
+    db.execute("CREATE INDEX rentals_open_by_key ON rentals(apikey, closed_at)")
     db.commit()
     db.close()
     store = Store(str(path))
     try:
         indexes = {r[0] for r in store.db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert not set(RETIRED_INDEXES) & indexes and "rentals_open_number" in indexes
-        for query in ("SELECT 1 FROM rentals WHERE dial = ? AND phone = ? AND closed_at IS NULL",):
+        for query, index in (
+                ("SELECT 1 FROM rentals WHERE dial = ? AND phone = ? AND closed_at IS NULL", "rentals_open_number"),
+                ("SELECT id FROM rentals WHERE apikey = ? AND provider = ? AND closed_at IS NULL", "rentals_by_key"),
+                ("SELECT id FROM rentals WHERE apikey = ? AND provider = ? AND closed_at IS NOT NULL", "rentals_by_key")):
             plan = " ".join(r[3] for r in store.db.execute("EXPLAIN QUERY PLAN " + query, ("7", "9")))
-            assert "USING INDEX rentals_open_number" in plan, plan
+            assert f"INDEX {index} (" in plan, plan
     finally:
         store.close()
 

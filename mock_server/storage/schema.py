@@ -63,9 +63,9 @@ CREATE TABLE IF NOT EXISTS rentals (
     last_online INTEGER                       -- SMSPVA: end of the online window before the current one
 );
 CREATE UNIQUE INDEX IF NOT EXISTS rentals_open_number ON rentals(dial, phone) WHERE closed_at IS NULL;
-CREATE INDEX IF NOT EXISTS rentals_by_owner ON rentals(apikey, provider, closed_at);
 CREATE INDEX IF NOT EXISTS rentals_due ON rentals(due_at) WHERE closed_at IS NULL;
-CREATE INDEX IF NOT EXISTS rentals_open_by_key ON rentals(apikey, closed_at);  -- a key's open count: closed ones pile up
+-- a key's rentals: its open ones (count, list per provider) without the closed ones that pile up, its archive
+CREATE INDEX IF NOT EXISTS rentals_by_key ON rentals(apikey, closed_at, provider);
 CREATE TABLE IF NOT EXISTS sms (
     id INTEGER PRIMARY KEY,
     rental_id INTEGER NOT NULL,
@@ -152,9 +152,10 @@ PG_TRIGGERS = tuple(re.findall(r"CREATE OR REPLACE TRIGGER (\w+)_next_id", PG_SC
 ADDED = (("rentals", "last_online", "INTEGER"), ("journal", "logged", "REAL"))
 INDEXES = ("CREATE INDEX IF NOT EXISTS journal_by_time ON journal(logged)",)
 # indexes of earlier versions that no query uses any more, dropped from older stores: each cost every
-# insert (a rent) a write of its own. rentals_by_number: a number is looked up only among open
-# rentals, which the partial unique index rentals_open_number serves
-RETIRED_INDEXES = ("rentals_by_number",)
+# rent and close a page write of its own. rentals_by_number: a number is looked up only among open
+# rentals, which the partial unique index rentals_open_number serves; rentals_by_owner and
+# rentals_open_by_key: both served by rentals_by_key
+RETIRED_INDEXES = ("rentals_by_number", "rentals_by_owner", "rentals_open_by_key")
 
 
 def is_postgres(db: Any) -> bool:
