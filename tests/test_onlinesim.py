@@ -51,6 +51,23 @@ def test_rent_charges_the_tariff_price_and_starts_unconfirmed(client: FlaskClien
     assert item["messages"]["total"] == 0  # getRentNum paginates by default
 
 
+def test_sms_are_looked_up_only_for_rentals_that_have_some(client: FlaskClient,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from sms_rent_mock.mock_server.storage.inbox import Inbox
+
+    asked: list[list[int]] = []
+    lookup = Inbox.messages_of
+    monkeypatch.setattr(Inbox, "messages_of",  # an empty list asks the database nothing
+                        lambda self, ids, now: (ids and asked.append(ids)) or lookup(self, ids, now))
+    item = rent(client)
+    [listed] = call(client, "getRentState", tzid=item["tzid"])["list"]
+    assert (item["status"], listed["status"], listed["messages"]) == (0, 0, []) and asked == []
+    sms(client.application.extensions["rental_world"], item)
+    [listed] = call(client, "getRentState", tzid=item["tzid"])["list"]
+    assert listed["status"] == 1 and [m["code"] for m in listed["messages"]] == ["48213"]
+    assert asked == [[item["tzid"]]]
+
+
 class SteppingTime:
     """A real clock whose every reading is ``step`` seconds after the last: time passes inside a request."""
 
