@@ -68,10 +68,12 @@ class Pace:
         return self.limit - time.monotonic()
 
     def before_call(self) -> None:
-        """Every call first checks the clock: past the limit, the run stops here."""
+        """Every call first checks the clock: past the limit, the run stops here, saying what it had done
+        (whichever test the limit falls in)."""
         if time.monotonic() >= self.limit:
-            raise OutOfTime(f"the run passed its limit of {self.max_seconds:g} s" if self._limit is None
-                            or self._limit >= self.deadline else "shrinking ran out of time")
+            raise OutOfTime(describe(self, f"the run passed its limit of {self.max_seconds:g} s"
+                                     if self._limit is None or self._limit >= self.deadline
+                                     else "shrinking ran out of time"))
         self.calls += 1
         if self.progress is not None:
             self.progress.count_call()

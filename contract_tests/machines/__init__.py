@@ -9,7 +9,7 @@ from hypothesis import settings
 from hypothesis.stateful import RuleBasedStateMachine, get_state_machine_test
 
 from ..checks import Violation
-from ..pace import OutOfTime, describe
+from ..pace import OutOfTime
 from ..session import Session
 from .onlinesim import OnlineSimMachine
 from .smspva import SmsPvaMachine
@@ -49,7 +49,7 @@ def run(provider: str, session: Session, *, examples: int, steps: int) -> None:
         outcome = "out of time"
         seen = target.calls[-1] if target.calls else None
         raise Violation(OutOfTime.rule, seen, f"an end within {pace.max_seconds:g} s (--max-seconds)",
-                        describe(pace, str(stop)), target) from None
+                        str(stop), target) from None
     except BaseException as exc:
         outcome = "failed"
         if not any("replay of the failing run" in note for note in getattr(exc, "__notes__", ())):

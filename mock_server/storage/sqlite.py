@@ -184,7 +184,8 @@ class Store:
             yield db
         except BaseException:
             self._local.memo.forget()
-            db.execute("ROLLBACK")
+            if db.in_transaction:  # (an I/O error may have rolled it back already)
+                db.execute("ROLLBACK")
             db.execute("BEGIN IMMEDIATE")
             self._local.begun_with = db.total_changes
             raise
