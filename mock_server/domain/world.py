@@ -354,11 +354,6 @@ class World:
             tx.inbox.mark_read(rental.id, now)
             return found
 
-    def messages_of(self, found: list[Rental]) -> dict[int, list[inbox.Message]]:
-        """Messages of several rentals at once (one query), keyed by rental id, newest first."""
-        with self.view() as v:
-            return v.messages_of(found)
-
     def extend(self, apikey: str, rental_id: int, provider: str, days: int, *, windowed: bool) -> Rental:
         """Add ``days``; ``windowed`` applies the prolong window and the guaranteed maximum term."""
         with self.unit_of_work(apikey) as (tx, now):
