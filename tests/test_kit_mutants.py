@@ -58,8 +58,8 @@ def tenant_touches_another_keys_rental(mp: pytest.MonkeyPatch) -> None:
 
 
 def guard_window_keeps_the_money(mp: pytest.MonkeyPatch) -> None:
-    wrap(mp, world.accounts, "refund_rental", lambda orig, *a, memo, **k:
-         None if memo == f"refund: {CloseReason.UNCONFIRMED}" else orig(*a, memo=memo, **k))
+    wrap(mp, world.accounts, "refund_rental", lambda orig, *a, memo, **k:  # refunds nothing, and says so
+         Decimal(0) if memo == f"refund: {CloseReason.UNCONFIRMED}" else orig(*a, memo=memo, **k))
 
 
 def auto_renewal_is_free(mp: pytest.MonkeyPatch) -> None:

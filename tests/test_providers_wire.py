@@ -1,5 +1,6 @@
 """``providers.wire``'s request check: judging each parameter alone (and remembering each (name, value))
-names the same parameter and error as the whole request schema's sorted errors, for every provider method."""
+names the same parameter and error as the whole request schema's sorted errors, for every provider method;
+and a state-changing call's one transaction."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sms_rent_mock import schemas
+from sms_rent_mock.mock_server.app import world_of
 from sms_rent_mock.mock_server.providers import wire
+
+from .conftest import make_app
 
 METHODS = [(p, n.removesuffix(".request")) for p in ("onlinesim", "smspva") for n in schemas.names(p)
            if n.endswith(".request")]
@@ -69,3 +73,21 @@ def test_long_values_are_judged_but_not_remembered() -> None:
     assert wire.problem("onlinesim", "getRentState", {"apikey": "k", "junk": "x" + long * 2}, fallback="F") == \
         ("junk", "ERROR_PARAMS")
     assert wire._accepts_value.cache_info().currsize == 1  # only the key: neither long value is kept
+
+
+def test_a_state_changing_call_reads_its_heading_once_and_a_refusal_keeps_nothing() -> None:
+    """``committed`` opens the domain's unit of work for the call's key: the domain's own one inside it
+    (the rent's), and the catalog the dialect reads first, ask the store for nothing it already read."""
+    app = make_app()
+    world, client = world_of(app), app.test_client()
+    rent = {"apikey": "wire-key", "country": "7", "days": "1"}
+    assert client.get("/api/rent/getRentNum.php", query_string=rent).get_json()["response"] == 1
+    seen: list[str] = []
+    world.store.db.set_trace_callback(seen.append)
+    assert client.get("/api/rent/getRentNum.php", query_string=rent).get_json()["response"] == 1
+    world.store.db.set_trace_callback(None)
+    assert len([s for s in seen if "FROM meta" in s or "FROM accounts" in s]) == 1
+    before = client.get("/api/rent/getRentState.php", query_string={"apikey": "wire-key"}).get_json()
+    refused = client.get("/api/rent/getRentNum.php", query_string={**rent, "country": "99999"}).get_json()
+    assert refused["response"] != 1
+    assert client.get("/api/rent/getRentState.php", query_string={"apikey": "wire-key"}).get_json() == before

@@ -1,5 +1,6 @@
 """The transaction memo: remembered only inside a transaction, forgotten by key or whole; and the
-repositories over it (meta's hot keys, accounts) read each row once per transaction, never a stale one."""
+repositories over it (meta's hot keys, accounts, the heading) read each row once per transaction, never a
+stale one."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import pytest
 
 from sms_rent_mock.mock_server.storage import Store
 from sms_rent_mock.mock_server.storage.memo import Memo
+
+from .storage_helpers import add_rental
 
 
 @pytest.fixture
@@ -95,3 +98,35 @@ def test_a_rolled_back_write_leaves_nothing_remembered(store: Store) -> None:
                 assert inner.meta.get("seed") == "9"
                 raise RuntimeError("refused")
         assert tx.meta.get("seed") is None
+
+
+def test_a_heading_asked_again_for_the_same_key_is_read_again_only_after_a_write_to_its_rows(store: Store) -> None:
+    with store.unit_of_work() as tx:
+        tx.accounts.insert("k", now=0)
+        first = tx.meta.heading("k")
+        seen = statements(store)
+        assert tx.meta.heading("k") == first and seen == []
+        writes = [
+            lambda: add_rental(tx, 1, expires_at=500),  # the first due event moves
+            lambda: tx.rentals.update(1, expires_at=400),
+            lambda: tx.accounts.post("k", Decimal(5), "deposit", now=0, rental_id=None, memo=""),
+            lambda: tx.accounts.set_flags("k", blocked=True),
+            lambda: tx.meta.put("clock", "moved"),
+            lambda: tx.meta.bump("catalog_rev"),
+        ]
+        for write in writes:
+            write()
+            del seen[:]
+            head = tx.meta.heading("k")
+            assert len(seen) == 1, write  # read again, once
+            del seen[:]
+            assert tx.meta.heading("k") == head and seen == []
+        assert (head.next_due, head.account.blocked, head.clock, head.catalog_rev) == (400, True, "moved", "1")  # type: ignore[union-attr]
+        del seen[:]
+        assert tx.meta.heading("other").account is None and len(seen) == 1  # another key: read
+    store.db.set_trace_callback(None)
+    with store.unit_of_work() as tx:
+        seen = statements(store)
+        tx.meta.heading("k")
+        assert len(seen) == 1  # a new transaction reads it again
+    store.db.set_trace_callback(None)

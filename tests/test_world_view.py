@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 
 from sms_rent_mock.mock_server.domain import CloseReason, RentRequest, World, clock, errors
+from sms_rent_mock.mock_server.domain.settings import Settings
 from sms_rent_mock.mock_server.config import new_world
 from sms_rent_mock.mock_server.storage import Store
 
@@ -184,3 +185,32 @@ def test_a_rent_or_a_close_asks_the_store_for_the_key_s_account_and_the_clock_on
     assert len(reads) == 2  # each transaction's first statement (the heading) and nothing after it
     assert not [s for s in seen if s.startswith("SAVEPOINT")]
     assert open_ids(world) == {second}
+
+
+@pytest.mark.parametrize("auto_sms", [0, 60])
+def test_what_a_rent_and_a_close_hand_back_is_what_a_read_finds(tmp_path: Path, auto_sms: int) -> None:
+    """Rent and close build the rental they return instead of reading it back: it must be the stored one."""
+    world = new_world(Store(str(tmp_path / "back.sqlite3")), Settings(auto_sms=auto_sms), clock_mode="frozen",
+                      start_time=1_700_000_000)
+    try:
+        smspva = sorted(world.catalog().data["smspva"]["services"])[:2]
+        requests = [RentRequest("onlinesim", "RU", 1, period=1, guarded=True, auto_renew=True),
+                    RentRequest("onlinesim", "RU", 7, period=7),
+                    RentRequest("smspva", "RU", 30, services=tuple(smspva), needs_activation=True),
+                    RentRequest("smspva", "RU", 30, services=(smspva[0],))]
+
+        def stored(rental_id: int, provider: str) -> Any:
+            with world.view(KEY) as v:
+                return v.rental(rental_id, provider)
+
+        rented = [world.rent(KEY, req) for req in requests]
+        assert [stored(r.id, r.provider) for r in rented] == rented
+        world.change_clock(lambda state: clock.advanced(state, 10))
+        delivered = world.deliver_sms(rented[1].number, "code 1234")  # confirmed: closed without a refund
+        assert delivered.delivered
+        for rental in rented:
+            closed = world.close(KEY, rental.id, rental.provider, reason=CloseReason.CLOSED)
+            assert closed == stored(rental.id, rental.provider)
+            assert closed.paid == (rental.paid if rental.id == rented[1].id else 0)
+    finally:
+        world.store.close()

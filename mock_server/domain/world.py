@@ -14,6 +14,7 @@ import json
 import random
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -216,12 +217,18 @@ class World:
         tx.rentals.update(rental.id, expires_at=rental.expires_at + days * DAY, days=rental.days + days)
         return True
 
-    def _close(self, tx: Tx, rental: Rental, *, at: int, reason: CloseReason, refund: bool) -> None:
+    def _close(self, tx: Tx, rental: Rental, *, at: int, reason: CloseReason, refund: bool) -> Rental:
+        """Close ``rental`` (read at ``at``); returns it as a read at ``at`` would now find it."""
         tx.rentals.update(rental.id, closed_at=at, close_reason=str(reason), guard_until=None)
         tx.inbox.drop_after(rental.id, at)  # scripted, never arrived
+        refunded = Decimal(0)
         if refund:
-            accounts.refund_rental(tx, rental.apikey, rental.id, now=at, memo=f"refund: {reason}", paid=rental.paid)
+            refunded = accounts.refund_rental(tx, rental.apikey, rental.id, now=at, memo=f"refund: {reason}",
+                                              paid=rental.paid)
         stock.give_back(tx, rental.provider, rental.country, rental.services, rental.period, rental.operator)
+        paid = rental.paid - refunded if refunded > 0 else rental.paid
+        return replace(rental, closed_at=at, close_reason=str(reason), guard_until=None,
+                       paid=accounts.from_units(accounts.to_units(paid)))
 
     def _offers(self, tx: Tx, rental: Rental) -> list[Offer]:
         catalog = self.catalog(tx)
@@ -276,14 +283,20 @@ class World:
             operator = stock.take(tx, req.provider, req.country, req.services, req.period, req.operator)
             rental_id = tx.rentals.next_id(FIRST_RENTAL_ID)
             phone = self._free_number(tx, country.dial, country.pattern, rental_id)
-            guard = now + self.settings.guard_seconds if req.guarded else None
+            rental = Rental(rental_id, account.apikey, req.provider, req.country, country.dial, phone,
+                            tuple(s for s in req.services if s), operator, req.period, req.days, req.auto_renew,
+                            req.needs_activation, created_at=now, expires_at=now + req.days * DAY,
+                            guard_until=now + self.settings.guard_seconds if req.guarded else None,
+                            online_from=None, online_until=None, reload_at=None, frozen=False, gone=False,
+                            last_read_sms=0, closed_at=None, close_reason=None,
+                            paid=accounts.from_units(accounts.to_units(price)), first_sms_at=None,
+                            unread=0)
             tx.rentals.insert(rental_id, apikey=account.apikey, provider=req.provider, country=req.country,
                               dial=country.dial, phone=phone, services=req.services, operator=operator,
                               period=req.period, days=req.days, auto_renew=req.auto_renew,
                               needs_activation=req.needs_activation, created_at=now,
-                              expires_at=now + req.days * DAY, guard_until=guard)
+                              expires_at=rental.expires_at, guard_until=rental.guard_until)
             accounts.charge(tx, account.apikey, price, now=now, rental_id=rental_id, memo=f"rent {req.days} days")
-            rental = self._get(tx, rental_id, now)
             if not req.needs_activation:
                 self._script_sms(tx, rental, now)
             yield rental, View(tx, now, catalog, self.settings, account)
@@ -373,8 +386,7 @@ class World:
         """End a rental; it is refunded only if it never received an SMS."""
         with self.unit_of_work(apikey) as (tx, now):
             rental = self._owned(tx, apikey, rental_id, provider, now, Action.CLOSE)
-            self._close(tx, rental, at=now, reason=reason, refund=not rental.confirmed)
-            return self._get(tx, rental_id, now)
+            return self._close(tx, rental, at=now, reason=reason, refund=not rental.confirmed)
 
     def reload_port(self, apikey: str, rental_id: int, provider: str) -> Rental:
         with self.unit_of_work(apikey) as (tx, now):

@@ -71,7 +71,7 @@ class ServerDialect:
             return self.error(found[1])
         if not method.transaction:
             return self._answer(world, method, values)
-        return wire.committed(world, lambda: self._answer(world, method, values))
+        return wire.committed(world, lambda: self._answer(world, method, values), values.get("apikey"))
 
     def _answer(self, world: World, method: Method, values: dict[str, str]) -> Reply:
         try:

@@ -32,12 +32,13 @@ class _Refused(Exception):
         self.reply = reply
 
 
-def committed(world: World, build: Callable[[], Reply]) -> Reply:
+def committed(world: World, build: Callable[[], Reply], apikey: str | None = None) -> Reply:
     """Build a state-changing call's reply inside one transaction, committed only when the reply is a
     success and fully rendered: a refusal or a failure while rendering leaves the store as it was, so
-    a charge without its success answer cannot happen."""
+    a charge without its success answer cannot happen. (The domain's unit of work for ``apikey``: the
+    one it opens again inside for the same key then reads nothing more before its first change.)"""
     try:
-        with world.store.unit_of_work():
+        with world.unit_of_work(apikey):
             reply = build()
             if reply.outcome != "ok":
                 raise _Refused(reply)

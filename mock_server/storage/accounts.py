@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..domain.accounts import Account, LedgerEntry, from_units, to_units
-from .memo import Memo
+from .memo import HEADING, Memo
 
 # columns the control API may set directly (never the balance: that moves only with a ledger row)
 FLAGS = ("max_concurrent", "blocked", "restriction")
@@ -39,7 +39,7 @@ class Accounts:
 
     def insert(self, apikey: str, *, now: int, max_concurrent: int | None = None, blocked: bool = False) -> None:
         """A new account with a zero balance (a starting balance is a ledger row, posted after)."""
-        self.memo.forget(("account", apikey))
+        self.memo.forget(("account", apikey), HEADING)
         self.db.execute("INSERT INTO accounts(apikey, max_concurrent, blocked, created_at) VALUES (?, ?, ?, ?)",
                         (apikey, max_concurrent, int(blocked), now))
 
@@ -51,14 +51,14 @@ class Accounts:
         if changes:
             values = {k: int(v) if isinstance(v, bool) else v for k, v in changes.items()}
             sets = ", ".join(f"{name} = ?" for name in values)
-            self.memo.forget(("account", apikey))
+            self.memo.forget(("account", apikey), HEADING)
             self.db.execute(f"UPDATE accounts SET {sets} WHERE apikey = ?", (*values.values(), apikey))
 
     def post(self, apikey: str, amount: Any, kind: str, *, now: int, rental_id: int | None, memo: str) -> bool:
         """Move the balance by ``amount`` and append its ledger row, unless the balance would go below
         zero (then nothing is written and the answer is False)."""
         units = to_units(amount)
-        self.memo.forget(("account", apikey))
+        self.memo.forget(("account", apikey), HEADING)
         cur = self.db.execute("UPDATE accounts SET balance = balance + ? WHERE apikey = ? AND balance + ? >= 0",
                               (units, apikey, units))
         if cur.rowcount != 1:

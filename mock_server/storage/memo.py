@@ -12,6 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
+# the memo's key for the last ``Meta.heading`` read, (apikey, Heading): every write to a row it is made of
+# (meta, the key's account, any rental's due time) forgets it
+HEADING = "heading"
+
 
 class Memo:
     """``get(db, key)`` is the remembered value or ``MISSING``; ``put`` remembers one only while ``db`` is
@@ -32,9 +36,9 @@ class Memo:
         if db.in_transaction:
             self._values[key] = value
 
-    def forget(self, key: Any = None) -> None:
-        """Forget ``key`` (written), or everything (a transaction began or ended, or rolled back)."""
-        if key is None:
+    def forget(self, *keys: Any) -> None:
+        """Forget ``keys`` (written), or with none everything (a transaction began or ended, or rolled back)."""
+        if not keys:
             self._values.clear()
-        else:
+        for key in keys:
             self._values.pop(key, None)

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..domain.records import Heading
 from .accounts import account_of
-from .memo import Memo
+from .memo import HEADING, Memo
 
 _UPSERT = "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"
 # keys nearly every unit of work reads (the first read of one in a transaction reads all three)
@@ -43,27 +43,33 @@ class Meta:
 
     def put(self, key: str, value: str) -> None:
         self.writes += 1
-        self.memo.forget(("meta", key))
+        self.memo.forget(("meta", key), HEADING)
         self.db.execute(_UPSERT, (key, value))
 
     def bump(self, key: str) -> None:
         """Add one to a counter (a missing one becomes 1)."""
         self.writes += 1
-        self.memo.forget(("meta", key))
+        self.memo.forget(("meta", key), HEADING)
         self.db.execute("INSERT INTO meta(key, value) VALUES (?, '1') ON CONFLICT(key) DO UPDATE "
                         "SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)", (key,))
 
     def heading(self, apikey: str | None = None) -> Heading:
         """What every request reads first, in one statement: the clock, the catalog revision, when the
         first open rental's next event falls due, and ``apikey``'s account (None: no such account).
-        The transaction's later reads of the hot keys and of that account are answered from memory."""
+        The transaction's later reads of the hot keys and of that account are answered from memory, and
+        so is the heading itself, asked again for the same key before a write moved any part of it."""
+        found = self.memo.get(self.db, HEADING)
+        if found is not Memo.MISSING and found[0] == apikey:
+            return found[1]  # type: ignore[no-any-return]
         clock, catalog_rev, seed, next_due, *row = self.db.execute(_HEADING, (apikey,)).fetchone()
         account = None if row[0] is None else account_of(row)
         for name, value in zip(HOT, (clock, catalog_rev, seed)):
             self.memo.put(self.db, ("meta", name), value)
         if apikey is not None:
             self.memo.put(self.db, ("account", apikey), account)
-        return Heading(clock or "", catalog_rev or "", None if next_due is None else int(next_due), account)
+        heading = Heading(clock or "", catalog_rev or "", None if next_due is None else int(next_due), account)
+        self.memo.put(self.db, HEADING, (apikey, heading))
+        return heading
 
     def revisions(self) -> tuple[str, str]:
         """(faults revision, settings revision), in one query."""

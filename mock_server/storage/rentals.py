@@ -12,6 +12,7 @@ from typing import Any
 
 from ..domain.accounts import from_units
 from ..domain.rentals import Rental
+from .memo import HEADING, Memo
 
 # the columns a Rental is made of, in its field order (read by position: a store migrated from an older
 # version has its added columns in another place, so never ``r.*``)
@@ -66,8 +67,11 @@ def _stored(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 class Rentals:
-    def __init__(self, db: sqlite3.Connection) -> None:
+    """``memo``: a rental written forgets the transaction's heading (its first due event may have moved)."""
+
+    def __init__(self, db: sqlite3.Connection, memo: Memo | None = None) -> None:
         self.db = db
+        self.memo = memo if memo is not None else Memo()
 
     def get(self, rental_id: int, now: int) -> Rental | None:
         row = self.db.execute(_SELECT + "WHERE r.id = ?", _args(now, rental_id)).fetchone()
@@ -132,6 +136,7 @@ class Rentals:
         values["due_at"] = expires if guard is None else min(guard, expires)
         names = ", ".join(("id", *values))
         marks = ", ".join("?" * (len(values) + 1))
+        self.memo.forget(HEADING)
         self.db.execute(f"INSERT INTO rentals({names}) VALUES ({marks})", (rental_id, *values.values()))
 
     def update(self, rental_id: int, **fields: Any) -> None:
@@ -140,6 +145,7 @@ class Rentals:
         if values.get("closed_at") is not None:
             values["due_at"] = None  # nothing falls due on a closed rental: no second statement
         sets = ", ".join(f"{name} = ?" for name in values)
+        self.memo.forget(HEADING)
         self.db.execute(f"UPDATE rentals SET {sets} WHERE id = ?", (*values.values(), rental_id))
         if "due_at" not in values and {"guard_until", "expires_at", "closed_at"} & values.keys():
             self.db.execute(_DUE, (rental_id,))

@@ -294,7 +294,7 @@ class Tx:
 
     @cached_property
     def rentals(self) -> Rentals:
-        return Rentals(self.db)
+        return Rentals(self.db, self.memo)
 
     @cached_property
     def accounts(self) -> Accounts:
