@@ -174,6 +174,26 @@ def test_two_apps_on_one_store_share_rules_settings_and_journal(tmp_path: Path) 
         app.extensions["rental_world"].store.close()
 
 
+
+def test_a_call_reads_the_rule_and_setting_revisions_in_one_statement_whatever_was_written(tmp_path: Path) -> None:
+    db = str(tmp_path / "shared.sqlite3")
+    first, second = make_app(DB=db), make_app(DB=db)
+    balance = {"apikey": KEY}
+    assert second.test_client().get("/api/getBalance.php", query_string=balance).get_json()["response"] == 1
+    for write in ({"apikey": KEY, "country": "7", "days": "1"}, None):  # another app's write, then none
+        if write is not None:
+            assert first.test_client().get("/api/rent/getRentNum.php", query_string=write).get_json()["response"] == 1
+        seen: list[str] = []
+        second.extensions["rental_world"].store.db.set_trace_callback(seen.append)
+        assert second.test_client().get("/api/getBalance.php", query_string=balance).get_json()["response"] == 1
+        second.extensions["rental_world"].store.db.set_trace_callback(None)
+        assert len([s for s in seen if "faults_rev" in s]) == 1 and not [s for s in seen if "PRAGMA" in s]
+    MockControl.in_process(first).add_fault("onlinesim", "getBalance", error="TRY_AGAIN_LATER", times=1)
+    assert second.test_client().get("/api/getBalance.php", query_string=balance).get_json() == {
+        "response": "TRY_AGAIN_LATER"}
+    for app in (first, second):
+        app.extensions["rental_world"].store.close()
+
 def test_drop_under_the_development_server_is_a_connection_error(m: Mock) -> None:
     m.control.add_fault("onlinesim", "getBalance", drop=True, times=1)
     with serving(m.app) as url:

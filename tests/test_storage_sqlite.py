@@ -128,36 +128,6 @@ def test_a_path_that_cannot_hold_a_store_is_refused_with_the_way_out(tmp_path: P
         Store(str(tmp_path / "missing" / "x.sqlite3"))
 
 
-def test_the_version_token_moves_with_revisions_it_cannot_have_seen(tmp_path: Path) -> None:
-    """Fault rules and settings are re-read only when it moves: a commit by another connection (another
-    thread or worker process) and this connection's own ``meta`` writes must both move it; its own rental
-    writes (every rent and close) need not."""
-    db = str(tmp_path / "s.sqlite3")
-    mine, other = Store(db), Store(db)
-    first = mine.version()
-    assert mine.version() == first  # reads change nothing
-    with other.unit_of_work() as tx:
-        tx.meta.bump("faults_rev")
-    second = mine.version()
-    assert second != first
-    with mine.unit_of_work() as tx:
-        tx.meta.bump("settings_rev")
-    third = mine.version()
-    assert third != second
-    with mine.unit_of_work() as tx:
-        tx.stock.set_count("p", "RU", "", 1, "", 5)  # a write, but of no revision
-    assert mine.version() == third
-
-    def bump() -> None:
-        with mine.unit_of_work() as tx:
-            tx.meta.bump("faults_rev")
-    with ThreadPoolExecutor(1) as pool:  # another thread of this process writes through its own connection
-        pool.submit(bump).result()
-    assert mine.version() != third
-    mine.close()
-    other.close()
-
-
 def _add_ones(store: Store, times: int, failures: Any) -> None:
     """Read-modify-write ``times`` increments of one counter (in a forked child: the parent's store)."""
     store.db.execute("PRAGMA busy_timeout = 0")  # a writer meeting SQLite's write lock fails at once

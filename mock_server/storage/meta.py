@@ -26,7 +26,6 @@ class Meta:
     def __init__(self, db: sqlite3.Connection, memo: Memo | None = None) -> None:
         self.db = db
         self.memo = memo if memo is not None else Memo()
-        self.writes = 0  # meta writes made through this object (``Store.version``: its own writes, seen at once)
 
     def get(self, key: str) -> str | None:
         found = self.memo.get(self.db, ("meta", key))
@@ -42,13 +41,11 @@ class Meta:
         return None if row is None else str(row[0])
 
     def put(self, key: str, value: str) -> None:
-        self.writes += 1
         self.memo.forget(("meta", key), HEADING)
         self.db.execute(_UPSERT, (key, value))
 
     def bump(self, key: str) -> None:
         """Add one to a counter (a missing one becomes 1)."""
-        self.writes += 1
         self.memo.forget(("meta", key), HEADING)
         self.db.execute("INSERT INTO meta(key, value) VALUES (?, '1') ON CONFLICT(key) DO UPDATE "
                         "SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)", (key,))

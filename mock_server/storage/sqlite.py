@@ -257,14 +257,6 @@ class Store:
     def in_transaction(self) -> bool:
         return self.db.in_transaction
 
-    def version(self) -> tuple[int, int]:
-        """A token of the settings and fault rules this thread's connection can see: it moves when another
-        connection (of any process) commits (``PRAGMA data_version``) or this thread writes ``meta``, where
-        every change to them bumps a revision. Equal tokens from one thread: those revisions still hold.
-        (Its own rental writes leave it still: counting every change made each call after a write look again.)"""
-        db = self.db
-        return int(db.execute("PRAGMA data_version").fetchone()[0]), self._tx(db).meta.writes
-
     def close(self) -> None:
         if not hasattr(self, "_keepalive"):
             return
