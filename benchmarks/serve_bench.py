@@ -1,7 +1,8 @@
 """Throughput, latency, memory and start-up of ``sms-rent-mock serve`` beside a bare Flask app and Prism.
 
-Three servers, one after the other, each measured with the same loader (wrk with a Lua script that
-cycles over a list of URLs; a Python keep-alive loader in subprocesses when wrk is missing):
+Three servers, running side by side and measured in turn, row by row (a machine that speeds up or slows
+down during the run then moves all three alike), with the same loader (wrk with a Lua script that cycles
+over a list of URLs; a Python keep-alive loader in subprocesses when wrk is missing):
 
 - ``serve``: 2 workers (``--workers``), the request journal on (the default);
 - ``bare``: a Flask app answering every GET with a one-line JSON body (``bare_app.py``), on Granian
@@ -294,22 +295,29 @@ def chosen_workloads(opts: argparse.Namespace) -> tuple[tuple[str, str, int], ..
     return tuple(w for w in WORKLOADS if not opts.workload or w[1] in opts.workload)
 
 
-def measure(server: Server, run: Loader, opts: argparse.Namespace) -> dict[str, Any]:
-    rows: dict[tuple[str, int], dict[str, float]] = {}
-    served = 0
+def measure(servers: list[Server], run: Loader, opts: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    """Each workload row on every server in turn (one server right after the other, so a machine that
+    speeds up or slows down during the run moves all three alike and the ratios hold); then ``serve``
+    topped up to ``--total`` requests, and each server's memory."""
+    results: dict[str, dict[str, Any]] = {s.name: {"rows": {}, "served": 0, "ready": s.ready} for s in servers}
     for _, workload, conns in chosen_workloads(opts):
-        run(server.base, conns, 1, workload)  # warm-up, not counted
-        rows[workload, conns] = row = run(server.base, conns, opts.seconds, workload)
-        served += int(row["requests"])
-        print(f"  {server.name:<6} {workload:<10} {conns:>3} conns: {row['rps']:>7.0f} req/s  p50 {row['p50']:.2f} ms  "
-              f"p99 {row['p99']:.2f} ms" + (f"  ({row['non2xx']:.0f} non-2xx)" if row["non2xx"] else ""), flush=True)
-    for _ in range(100 if server.name == "serve" and "onlinesim" in {w[1] for w in chosen_workloads(opts)} else 0):
-        # top ours up to --total requests, bounded
-        if served >= opts.total:
-            break
-        served += int(run(server.base, 16, 5, "onlinesim")["requests"])
-    rss, pss = memory_mb(server.proc.pid)
-    return {"rows": rows, "served": served, "pss": pss, "rss": rss, "ready": server.ready}
+        for server in servers:
+            run(server.base, conns, 1, workload)  # warm-up, not counted
+            row = run(server.base, conns, opts.seconds, workload)
+            results[server.name]["rows"][workload, conns] = row
+            results[server.name]["served"] += int(row["requests"])
+            print(f"  {server.name:<6} {workload:<10} {conns:>3} conns: {row['rps']:>7.0f} req/s  p50 {row['p50']:.2f} ms"
+                  f"  p99 {row['p99']:.2f} ms" + (f"  ({row['non2xx']:.0f} non-2xx)" if row["non2xx"] else ""),
+                  flush=True)
+    for server in servers:
+        found = results[server.name]
+        for _ in range(100 if server.name == "serve" and "onlinesim" in {w[1] for w in chosen_workloads(opts)} else 0):
+            # top ours up to --total requests, bounded
+            if found["served"] >= opts.total:
+                break
+            found["served"] += int(run(server.base, 16, 5, "onlinesim")["requests"])
+        found["rss"], found["pss"] = memory_mb(server.proc.pid)
+    return results
 
 
 def report(results: dict[str, dict[str, Any]], opts: argparse.Namespace) -> None:
@@ -455,38 +463,34 @@ def main() -> None:
         shared_mock(opts)
         return
     chosen = opts.only or ["serve", "bare", "prism"]
-    results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
         print("serve: building the fleet through provider calls and the control API", flush=True)
-        ours = start_ours(tmp, opts.port, opts)
+        servers = [start_ours(tmp, opts.port, opts)]
         try:
             session = requests.Session()
 
             def get(path: str, params: dict[str, Any]) -> Any:
-                return session.get(ours.base + path, params=params, timeout=30).json()
-            control = MockControl(ours.base, session=session)
+                return session.get(servers[0].base + path, params=params, timeout=30).json()
+            control = MockControl(servers[0].base, session=session)
             fleets = {"onlinesim": lambda: onlinesim_urls(onlinesim_fleet(get, control, keys=opts.keys)),
                       "smspva": lambda: smspva_urls(smspva_fleet(get, control, keys=opts.keys))}
             lists = {name: build() for name, build in fleets.items()
                      if not opts.workload or name in opts.workload}
             run = make_loader(tmp, lists)
-            if "serve" in chosen:
-                results["serve"] = measure(ours, run, opts)
+            if "serve" not in chosen:
+                servers.pop().stop()
+            starters = {"bare": start_bare, "prism": start_prism}
+            for offset, name in enumerate(("bare", "prism"), start=1):
+                if name not in chosen:
+                    continue
+                try:  # each started while the others are idle: its time to first answer is its own
+                    servers.append(starters[name](tmp, opts.port + offset, opts))
+                except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+                    print(f"{name}: skipped ({exc})", flush=True)
+            results = measure(servers, run, opts)
         finally:
-            ours.stop()
-        starters = {"bare": start_bare, "prism": start_prism}
-        for name in chosen:
-            if name == "serve":
-                continue
-            try:
-                server = starters[name](tmp, opts.port + 1, opts)
-            except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
-                print(f"{name}: skipped ({exc})", flush=True)
-                continue
-            try:
-                results[name] = measure(server, run, opts)
-            finally:
+            for server in servers:
                 server.stop()
     report(results, opts)
 
