@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from sms_rent_mock.mock_server.domain.rentals import Rental
 from sms_rent_mock.mock_server.storage.schema import is_postgres
 
 from .storage_helpers import add_rental, fresh_tx
@@ -50,6 +51,17 @@ def test_a_rental_reads_back_with_its_sms_and_money() -> None:
         assert (late.first_sms_at, late.unread) == (50, 2)
         assert tx.rentals.get(8, 0) is None
 
+
+
+def test_a_rental_added_as_the_domain_made_it_reads_back_the_same() -> None:
+    made = Rental(9, "k", "p", "RU", "7", "9000000009", ("a", "b"), "op", 7, 7, True, True, created_at=10,
+                  expires_at=700, guard_until=50, online_from=20, online_until=80, reload_at=None, frozen=True,
+                  gone=False, last_read_sms=0, closed_at=None, close_reason=None, paid=Decimal("0.0000"),
+                  first_sms_at=None, unread=0, last_online_before=15)
+    with fresh_tx() as tx:
+        tx.rentals.add(made)
+        assert tx.rentals.get(9, 30) == made
+        assert tx.rentals.next_due(60) == 9  # due_at derived from its guard
 
 def test_owner_queries_separate_open_and_archived_rentals() -> None:
     with fresh_tx() as tx:

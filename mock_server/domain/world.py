@@ -226,9 +226,8 @@ class World:
             refunded = accounts.refund_rental(tx, rental.apikey, rental.id, now=at, memo=f"refund: {reason}",
                                               paid=rental.paid)
         stock.give_back(tx, rental.provider, rental.country, rental.services, rental.period, rental.operator)
-        paid = rental.paid - refunded if refunded > 0 else rental.paid
         return replace(rental, closed_at=at, close_reason=str(reason), guard_until=None,
-                       paid=accounts.from_units(accounts.to_units(paid)))
+                       paid=rental.paid - refunded if refunded > 0 else rental.paid)
 
     def _offers(self, tx: Tx, rental: Rental) -> list[Offer]:
         catalog = self.catalog(tx)
@@ -291,11 +290,7 @@ class World:
                             last_read_sms=0, closed_at=None, close_reason=None,
                             paid=accounts.from_units(accounts.to_units(price)), first_sms_at=None,
                             unread=0)
-            tx.rentals.insert(rental_id, apikey=account.apikey, provider=req.provider, country=req.country,
-                              dial=country.dial, phone=phone, services=req.services, operator=operator,
-                              period=req.period, days=req.days, auto_renew=req.auto_renew,
-                              needs_activation=req.needs_activation, created_at=now,
-                              expires_at=rental.expires_at, guard_until=rental.guard_until)
+            tx.rentals.add(rental)
             accounts.charge(tx, account.apikey, price, now=now, rental_id=rental_id, memo=f"rent {req.days} days")
             if not req.needs_activation:
                 self._script_sms(tx, rental, now)

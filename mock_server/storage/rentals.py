@@ -139,6 +139,11 @@ class Rentals:
         self.memo.forget(HEADING)
         self.db.execute(f"INSERT INTO rentals({names}) VALUES ({marks})", (rental_id, *values.values()))
 
+    def add(self, rental: Rental) -> None:
+        """Store a new rental as the domain made it (its derived fields are read, never stored)."""
+        self.insert(rental.id, **{name: getattr(rental, name) for name in _FIELDS[1:]},
+                    last_online=rental.last_online_before)
+
     def update(self, rental_id: int, **fields: Any) -> None:
         """Set columns of one rental; keeps ``due_at`` in step with the guard and expiry it depends on."""
         values = _stored(fields)
